@@ -1,0 +1,65 @@
+package dev.callstream.core;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The stream's metadata, sent once right after {@link Connected}.
+ *
+ * <p>Ids arrive from the platform as JSON strings or numbers; they are all kept here as strings
+ * exactly as written (a number {@code 2} becomes {@code "2"}). Every field is nullable when the
+ * platform leaves it out, except {@code metadata}, which holds the whole metadata object as
+ * received (unknown fields included), in order, unmodifiable.
+ *
+ * @param callId the call id (the platform's UII)
+ * @param sessionId the session id within the call
+ * @param ani the caller's number
+ * @param dnis the dialled number
+ * @param accountId the Engage Voice account id
+ * @param subaccountId the Engage Voice sub-account id
+ * @param rcAccountId the RingCentral office account id
+ * @param agentId the agent id
+ * @param productType {@code Queue}, {@code Campaign} or {@code Manual}, as sent
+ * @param productId the queue or campaign id
+ * @param contentType the audio content type ({@code contentType} or {@code audioContentType} on the wire)
+ * @param sampleRateHertz the sample rate, or 0 when absent
+ * @param metadata the raw metadata object
+ */
+public record Start(
+    String callId,
+    String sessionId,
+    String ani,
+    String dnis,
+    String accountId,
+    String subaccountId,
+    String rcAccountId,
+    String agentId,
+    String productType,
+    String productId,
+    String contentType,
+    int sampleRateHertz,
+    Map<String, Object> metadata)
+    implements StreamEvent {
+  public static final String EVENT = "Start";
+
+  public Start {
+    metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
+  }
+
+  /** The audio format this Start announces; mu-law 8 kHz when the content type is absent. */
+  public AudioFormat audioFormat() {
+    return AudioFormat.fromContentType(contentType, sampleRateHertz);
+  }
+
+  @Override
+  public String eventName() {
+    return EVENT;
+  }
+
+  /** Never prints metadata values: they may include a shared secret. */
+  @Override
+  public String toString() {
+    return "Start[callId=" + callId + ", sessionId=" + sessionId + ", contentType=" + contentType
+        + ", sampleRateHertz=" + sampleRateHertz + ", fields=" + metadata.keySet() + "]";
+  }
+}
