@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code callstream profile create|update|get|delete}: the RingCX streaming-profile API, see
@@ -66,8 +67,11 @@ final class ProfileCommand implements Callable<Integer> {
 
   private final ObjectMapper mapper = new ObjectMapper();
 
+  @Unmatched List<String> unmatched;
+
   @Override
   public Integer call() {
+    rejectUnmatched(spec, unmatched);
     throw new ParameterException(
         spec.commandLine(), "missing subcommand: create, update, get or delete");
   }
@@ -185,10 +189,12 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
+    @Unmatched List<String> unmatched;
     @Mixin Fields fields;
 
     @Override
     public Integer call() {
+      rejectUnmatched(spec, unmatched);
       requireOption(spec, fields.mainAccount, "--main-account");
       requireOption(spec, fields.rcAccount, "--rc-account");
       StreamingProfile profile = fields.profile(key);
@@ -206,10 +212,12 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
+    @Unmatched List<String> unmatched;
     @Mixin Fields fields;
 
     @Override
     public Integer call() {
+      rejectUnmatched(spec, unmatched);
       StreamingProfile profile = fields.profile(key);
       return parent.run(spec, connection, fields.secret, client -> client.updateJson(profile));
     }
@@ -225,9 +233,11 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
+    @Unmatched List<String> unmatched;
 
     @Override
     public Integer call() {
+      rejectUnmatched(spec, unmatched);
       return parent.run(
           spec,
           connection,
@@ -251,9 +261,11 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
+    @Unmatched List<String> unmatched;
 
     @Override
     public Integer call() {
+      rejectUnmatched(spec, unmatched);
       return parent.run(
           spec,
           connection,
@@ -262,6 +274,28 @@ final class ProfileCommand implements Callable<Integer> {
               parent.deletionResult(
                   client.delete(key.subAccount, key.productType, key.productId), key));
     }
+  }
+
+  /**
+   * Picocli's own message for an unknown option repeats the arguments after it, which may be a
+   * token or secret given to a mistyped flag; this one names only the unknown options.
+   */
+  private static void rejectUnmatched(CommandSpec spec, List<String> unmatched) {
+    if (unmatched == null || unmatched.isEmpty()) {
+      return;
+    }
+    List<String> options = new ArrayList<>();
+    for (String argument : unmatched) {
+      if (argument.startsWith("-")) {
+        int equals = argument.indexOf('=');
+        options.add("'" + (equals < 0 ? argument : argument.substring(0, equals)) + "'");
+      }
+    }
+    throw new ParameterException(
+        spec.commandLine(),
+        options.isEmpty()
+            ? "unexpected argument (not shown)"
+            : "Unknown option: " + String.join(", ", options));
   }
 
   private static void requireOption(CommandSpec spec, String value, String option) {

@@ -321,6 +321,22 @@ class ProfileCommandTest {
   }
 
   @Test
+  void aMistypedFlagDoesNotEchoTheTokenThatFollowsIt() {
+    assertThat(main(keyArgs("get", "--tokn", "cx-token-typo"))).isEqualTo(2);
+    assertThat(main(keyArgs("get", "--token", "t", "--secrte=s3cr3t-value"))).isEqualTo(2);
+    assertThat(main(keyArgs("get", "--token", "t", "rc-token-stray"))).isEqualTo(2);
+    assertThat(main("profile", "--tokn", "cx-token-typo", "get")).isEqualTo(2);
+
+    assertThat(err.toString().lines())
+        .hasSize(4)
+        .allMatch(line -> line.startsWith("error: "))
+        .anyMatch(line -> line.contains("'--tokn'"))
+        .anyMatch(line -> line.contains("'--secrte'"));
+    assertNothingSecretPrinted();
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
   void deletePrintsASummaryWhenTheResponseIsNotJson() throws Exception {
     server.enqueue(new MockResponse.Builder().code(200).body("Product deleted").build());
 
