@@ -13,9 +13,7 @@ import dev.callstream.provisioning.StreamingProfile;
 import dev.callstream.provisioning.StreamingProfileClient;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -416,17 +414,12 @@ final class ProfileCommand implements Callable<Integer> {
    */
   static JsonNode mask(JsonNode node, List<String> secrets) {
     if (node.isObject()) {
-      ObjectNode object = (ObjectNode) node;
-      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        boolean secretField = field.getKey().toLowerCase(Locale.ROOT).equals("secret");
-        field.setValue(
-            secretField && !field.getValue().isNull()
-                ? TextNode.valueOf(MASK)
-                : mask(field.getValue(), secrets));
+      for (Map.Entry<String, JsonNode> field : ((ObjectNode) node).properties()) {
+        boolean secretField =
+            "secret".equalsIgnoreCase(field.getKey()) && !field.getValue().isNull();
+        field.setValue(secretField ? TextNode.valueOf(MASK) : mask(field.getValue(), secrets));
       }
-      return object;
+      return node;
     }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {

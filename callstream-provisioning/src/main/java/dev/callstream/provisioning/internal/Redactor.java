@@ -2,9 +2,9 @@ package dev.callstream.provisioning.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,17 +63,13 @@ public final class Redactor {
   /** Replaces, in place and at any depth, the non-null value of every sensitive field. */
   public static void maskFields(JsonNode node) {
     if (node instanceof ObjectNode object) {
-      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-      List<String> toMask = new ArrayList<>();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
         if (isSensitiveName(field.getKey()) && !field.getValue().isNull()) {
-          toMask.add(field.getKey());
+          field.setValue(TextNode.valueOf(MASK));
         } else {
           maskFields(field.getValue());
         }
       }
-      toMask.forEach(name -> object.put(name, MASK));
     } else if (node != null && node.isArray()) {
       node.forEach(Redactor::maskFields);
     }
