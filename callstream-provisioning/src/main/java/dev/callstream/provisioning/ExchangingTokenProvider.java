@@ -123,7 +123,8 @@ public final class ExchangingTokenProvider implements TokenProvider {
     Token fresh;
     try {
       fresh = renew(previous);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Complete the shared future whatever happened, or the waiting callers would hang.
       synchronized (lock) {
         renewal = null;
       }
@@ -145,6 +146,9 @@ public final class ExchangingTokenProvider implements TokenProvider {
       if (e.getCause() instanceof RuntimeException failure) {
         throw failure;
       }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
       throw e;
     }
   }
@@ -164,8 +168,9 @@ public final class ExchangingTokenProvider implements TokenProvider {
       try {
         return refresh(previous.refresh());
       } catch (ProvisioningException e) {
-        log.debug("RingCX token refresh failed ({}); exchanging the RingCentral token", e.getClass()
-            .getSimpleName());
+        log.debug(
+            "RingCX token refresh failed ({}); exchanging the RingCentral token",
+            e.getClass().getSimpleName());
       }
     }
     return exchange();
