@@ -133,8 +133,8 @@ class CallRecorderTest {
     assertThat(files.agent).hasSize(200 * 160);
     assertThat(files.conference).hasSize(200 * 160);
     assertThat(Arrays.copyOfRange(files.agent, 199 * 160, 200 * 160)).containsExactly(samples(AudioChannel.AGENT, 199));
-    assertThat(files.left).containsExactly(files.agent);
-    assertThat(files.right).containsExactly(files.conference);
+    assertThat(files.left).isEqualTo(files.agent);
+    assertThat(files.right).isEqualTo(files.conference);
     // The conference slots written while the agent was more than a window ahead hold conference audio.
     assertThat(Arrays.copyOfRange(files.right, 3 * 160, 4 * 160)).containsExactly(samples(AudioChannel.CONFERENCE, 3));
     assertThat(Arrays.copyOfRange(files.right, 0, 3 * 160)).containsOnly((short) 0);
@@ -156,8 +156,8 @@ class CallRecorderTest {
     assertThat(files.agent).hasSize(1600);
     assertThat(files.conference).hasSize(1600);
     assertThat(Arrays.copyOfRange(files.conference, 640, 1600)).containsOnly((short) 0);
-    assertThat(files.right).containsExactly(files.conference);
-    assertThat(files.left).containsExactly(files.agent);
+    assertThat(files.right).isEqualTo(files.conference);
+    assertThat(files.left).isEqualTo(files.agent);
   }
 
   @Test
