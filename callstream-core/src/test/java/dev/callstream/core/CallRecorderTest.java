@@ -415,6 +415,109 @@ class CallRecorderTest {
     assertThat(CallRecorder.repair(dir)).as("nothing left to repair").isZero();
   }
 
+  @Test
+  void recordsACallDrivenThroughTheRealCallDriver() throws IOException {
+    CallRecorder recorder = CallRecorder.builder(dir).events(recordingEvents()).build();
+    CallInfo info = CallInfo.fromQuery("callId=drv&sessionId=9&token=abc");
+    dev.callstream.core.internal.CallDriver driver = new dev.callstream.core.internal.CallDriver(
+        info, recorder.create(info), dev.callstream.core.internal.CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
+    Random random = new Random(11);
+    byte[][] agent = new byte[30][160];
+    byte[][] conference = new byte[30][160];
+    for (int n = 0; n < 30; n++) {
+      random.nextBytes(agent[n]);
+      random.nextBytes(conference[n]);
+    }
+    driver.accept(new Connected("Call", "1"));
+    driver.accept(new Start("drv", "9", null, null, null, null, null, null, null, null, "audio/x-mulaw", 8000,
+        Map.of("callId", "drv", "secret", "shh")));
+    for (int n = 0; n < 30; n++) {
+      int agentSequence = n == 5 ? 6 : n == 6 ? 5 : n; // 5 and 6 swapped on the wire
+      if (agentSequence != 10) { // agent frame 10 never arrives
+        driver.accept(new Media(AudioChannel.AGENT, agentSequence, agent[agentSequence]));
+      }
+      driver.accept(new Media(AudioChannel.CONFERENCE, n, conference[n]));
+      if (n == 3) {
+        driver.accept(new Media(AudioChannel.CONFERENCE, 3, conference[3])); // duplicate
+      }
+    }
+    driver.accept(new Stop(null, 1L, null, Map.of("duration", 1)));
+    driver.accept(new Stop(null, 1L, null, Map.of("duration", 1)));
+    assertThat(driver.ended()).isTrue();
+
+    Recording files = Recording.read(dir.resolve("drv-9"));
+    short[] expectedAgent = new short[30 * 160];
+    short[] expectedConference = new short[30 * 160];
+    for (int n = 0; n < 30; n++) {
+      if (n != 10) {
+        System.arraycopy(G711Reference.decodeMulaw(agent[n]), 0, expectedAgent, n * 160, 160);
+      }
+      System.arraycopy(G711Reference.decodeMulaw(conference[n]), 0, expectedConference, n * 160, 160);
+    }
+    assertThat(files.agent).isEqualTo(expectedAgent);
+    assertThat(files.conference).isEqualTo(expectedConference);
+    assertThat(files.left).isEqualTo(expectedAgent);
+    assertThat(files.right).isEqualTo(expectedConference);
+    JsonNode json = JSON.readTree(dir.resolve("drv-9/call.json").toFile());
+    assertThat(json.get("complete").asBoolean()).isTrue();
+    assertThat(json.get("endReason").asText()).isEqualTo("stopped");
+    assertThat(json.at("/query/token").asText()).isEqualTo("***");
+    assertThat(json.at("/start/secret").asText()).isEqualTo("***");
+    assertThat(json.at("/channels/agent/frames").asLong()).isEqualTo(29);
+    assertThat(json.at("/channels/agent/gaps").asLong()).isEqualTo(1);
+    assertThat(json.at("/channels/agent/reordered").asLong()).isPositive();
+    assertThat(json.at("/channels/conference/frames").asLong()).isEqualTo(30);
+    assertThat(json.at("/channels/conference/duplicates").asLong()).isEqualTo(1);
+    assertThat(events).containsExactly("started drv-9", "finished drv-9 stopped true");
+  }
+
+  @Test
+  void stereoEqualsTheInterleavedMonosForRandomArrivalOrdersAroundASmallWindow() throws IOException {
+    for (int seed = 1; seed <= 20; seed++) {
+      Random random = new Random(seed);
+      FakeCallSession session = pcmSession("random", String.valueOf(seed));
+      CallStreamListener listener = CallRecorder.builder(dir).stereoWindowSlots(3).build().create(session.info());
+      long[] next = new long[2];
+      List<List<Boolean>> audible = List.of(new ArrayList<>(), new ArrayList<>());
+      int side = 0;
+      int run = 0;
+      for (int step = 0; step < 300; step++) {
+        if (run-- == 0) {
+          // Runs of up to 12 frames of one side: each side now and then gets past the 3-slot window.
+          side = random.nextInt(2);
+          run = random.nextInt(12);
+        }
+        AudioChannel channel = side == 0 ? AudioChannel.AGENT : AudioChannel.CONFERENCE;
+        if (random.nextInt(6) == 0) {
+          int count = 1 + random.nextInt(4);
+          listener.onGap(session, channel, next[side], count);
+          for (int i = 0; i < count; i++) {
+            audible.get(side).add(false);
+          }
+          next[side] += count;
+        } else {
+          listener.onAudio(session, frame(channel, next[side]++));
+          audible.get(side).add(true);
+        }
+      }
+      listener.onEnd(session, EndReason.CLOSED, null);
+
+      Recording files = Recording.read(dir.resolve("random-" + seed));
+      int length = (int) Math.max(next[0], next[1]);
+      for (int side = 0; side < 2; side++) {
+        AudioChannel channel = side == 0 ? AudioChannel.AGENT : AudioChannel.CONFERENCE;
+        short[] expected = new short[length * 160];
+        for (int n = 0; n < audible.get(side).size(); n++) {
+          if (audible.get(side).get(n)) {
+            System.arraycopy(samples(channel, n), 0, expected, n * 160, 160);
+          }
+        }
+        assertThat(side == 0 ? files.agent : files.conference).as("seed %d side %d", seed, side).isEqualTo(expected);
+        assertThat(side == 0 ? files.left : files.right).as("seed %d stereo side %d", seed, side).isEqualTo(expected);
+      }
+    }
+  }
+
   // ---- helpers ----
 
   static FakeCallSession pcmSession(String callId, String sessionId) {
