@@ -504,16 +504,16 @@ class CallRecorderTest {
 
       Recording files = Recording.read(dir.resolve("random-" + seed));
       int length = (int) Math.max(next[0], next[1]);
-      for (int side = 0; side < 2; side++) {
-        AudioChannel channel = side == 0 ? AudioChannel.AGENT : AudioChannel.CONFERENCE;
+      for (int check = 0; check < 2; check++) {
+        AudioChannel channel = check == 0 ? AudioChannel.AGENT : AudioChannel.CONFERENCE;
         short[] expected = new short[length * 160];
-        for (int n = 0; n < audible.get(side).size(); n++) {
-          if (audible.get(side).get(n)) {
+        for (int n = 0; n < audible.get(check).size(); n++) {
+          if (audible.get(check).get(n)) {
             System.arraycopy(samples(channel, n), 0, expected, n * 160, 160);
           }
         }
-        assertThat(side == 0 ? files.agent : files.conference).as("seed %d side %d", seed, side).isEqualTo(expected);
-        assertThat(side == 0 ? files.left : files.right).as("seed %d stereo side %d", seed, side).isEqualTo(expected);
+        assertThat(check == 0 ? files.agent : files.conference).as("seed %d side %d", seed, check).isEqualTo(expected);
+        assertThat(check == 0 ? files.left : files.right).as("seed %d stereo side %d", seed, check).isEqualTo(expected);
       }
     }
   }
