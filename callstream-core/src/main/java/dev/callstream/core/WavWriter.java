@@ -219,12 +219,14 @@ public final class WavWriter implements Closeable {
       return;
     }
     closed = true;
-    try (FileChannel toClose = channel) {
+    try {
       drainBuffer();
       if ((dataBytes & 1) == 1) {
         writeFully(ByteBuffer.wrap(new byte[1]), headerBytes + dataBytes);
       }
       patchHeader();
+    } finally {
+      channel.close();
     }
   }
 
