@@ -43,7 +43,8 @@ public record Start(
   public static final String EVENT = "Start";
 
   public Start {
-    metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
+    // keeps the order as received and JSON nulls (Map.copyOf would drop the order and reject nulls)
+    metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
   }
 
   /** The audio format this Start announces; mu-law 8 kHz when the content type is absent. */

@@ -17,7 +17,8 @@ public record Stop(AudioChannel channel, Long durationSeconds, String endTime, M
   public static final String EVENT = "Stop";
 
   public Stop {
-    metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
+    // keeps the order as received and JSON nulls (Map.copyOf would drop the order and reject nulls)
+    metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
   }
 
   @Override
