@@ -95,6 +95,8 @@ public final class FakeEngageVoice implements AutoCloseable {
       if (builder.insecure) {
         SSLContext context = TrustAll.sslContext();
         client.sslContext(context).sslParameters(TrustAll.sslParameters(context));
+      } else if (builder.sslContext != null) {
+        client.sslContext(builder.sslContext);
       }
       this.httpClient = client.build();
     }
@@ -183,6 +185,7 @@ public final class FakeEngageVoice implements AutoCloseable {
     private Duration closeTimeout = Duration.ofSeconds(5);
     private Duration retryBackoff = Duration.ofMillis(100);
     private HttpClient httpClient;
+    private SSLContext sslContext;
     private StreamCodec codec;
 
     private Builder(URI url) {
@@ -283,6 +286,15 @@ public final class FakeEngageVoice implements AutoCloseable {
     }
 
     /**
+     * Trusts what {@code sslContext} trusts (e.g. exactly one self-signed server certificate), with
+     * normal host name verification. Default: the JDK's default trust store.
+     */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /**
      * Uses the caller's HTTP client (its TLS settings and executor) instead of creating one;
      * {@link #insecure(boolean)} then has no effect and is refused.
      */
@@ -298,8 +310,8 @@ public final class FakeEngageVoice implements AutoCloseable {
     }
 
     public FakeEngageVoice build() {
-      if (httpClient != null && insecure) {
-        throw new IllegalStateException("insecure(true) cannot apply to a caller's httpClient: configure its SSLContext");
+      if (httpClient != null && (insecure || sslContext != null)) {
+        throw new IllegalStateException("insecure or sslContext cannot apply to a caller's httpClient: configure its SSLContext");
       }
       return new FakeEngageVoice(this);
     }
