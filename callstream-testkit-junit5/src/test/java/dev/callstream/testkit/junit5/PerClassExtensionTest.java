@@ -8,7 +8,8 @@ import dev.callstream.server.Tls;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** A static extension shares one plain-ws server and the user's own listener factory across tests. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PerClassExtensionTest {
-  private static final AtomicInteger ended = new AtomicInteger();
+  private static final CountDownLatch ended = new CountDownLatch(2);
 
   @RegisterExtension
   static final CallStreamExtension callStream = CallStreamExtension.builder()
@@ -26,7 +27,7 @@ class PerClassExtensionTest {
       .listenerFactory(() -> info -> new CallStreamListener() {
         @Override
         public void onEnd(dev.callstream.core.CallSession session, EndReason reason, Throwable cause) {
-          ended.incrementAndGet();
+          ended.countDown();
         }
       })
       .build();
@@ -45,15 +46,11 @@ class PerClassExtensionTest {
 
   @Test
   @Order(2)
-  void keepsTheSameServerForTheWholeClass() {
+  void keepsTheSameServerForTheWholeClass() throws InterruptedException {
     assertThat(callStream.server().port()).isEqualTo(port);
     assertThat(callStream.platform().play(CallScript.builder().callId("second").maxDuration(Duration.ofMillis(200)).build())
         .completed()).isTrue();
     // both calls' listeners ended: one per call, made by the user's factory
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (ended.get() < 2 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertThat(ended.get()).isEqualTo(2);
+    assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
   }
 }
