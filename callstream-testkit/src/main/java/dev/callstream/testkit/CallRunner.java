@@ -261,11 +261,11 @@ final class CallRunner implements WebSocket.Listener {
     if (!pending.isEmpty()) {
       return true;
     }
-    long seconds = Math.round(frames * 0.02);
-    String endTime = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String stop = sender.codec.encode(new Stop(null, seconds, endTime, Map.of()));
     if (tick == frames) {
       tick++; // marks the Stops as queued
+      long seconds = Math.round(frames * 0.02);
+      String endTime = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      String stop = sender.codec.encode(new Stop(null, seconds, endTime, Map.of()));
       pending.add(stop);
       pending.add(stop);
       return true;

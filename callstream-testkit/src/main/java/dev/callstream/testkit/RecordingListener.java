@@ -81,7 +81,7 @@ public final class RecordingListener implements CallStreamListener.Factory {
     return calls.get();
   }
 
-  /** The next event of any kind. */
+  /** The next event of any kind, waiting up to {@code timeout}; AssertionError when none comes. */
   public RecordedEvent take(Duration timeout) {
     checkOverflow();
     RecordedEvent event;
@@ -106,34 +106,42 @@ public final class RecordingListener implements CallStreamListener.Factory {
     return type.cast(event);
   }
 
+  /** The next event, which must be {@code onConnected}; waits up to the default timeout. */
   public Connected takeConnected() {
     return take(RecordedEvent.OnConnected.class, timeout).connected();
   }
 
+  /** The next event, which must be {@code onStart}. */
   public Start takeStart() {
     return take(RecordedEvent.OnStart.class, timeout).start();
   }
 
+  /** The next event, which must be {@code onAudio}. */
   public AudioFrame takeAudio() {
     return take(RecordedEvent.OnAudio.class, timeout).frame();
   }
 
+  /** The next event, which must be {@code onGap}. */
   public RecordedEvent.OnGap takeGap() {
     return take(RecordedEvent.OnGap.class, timeout);
   }
 
+  /** The next event, which must be {@code onStop}. */
   public Stop takeStop() {
     return take(RecordedEvent.OnStop.class, timeout).stop();
   }
 
+  /** The next event, which must be {@code onError}. */
   public CallStreamException takeError() {
     return take(RecordedEvent.OnError.class, timeout).error();
   }
 
+  /** The next event, which must be {@code onUnknownEvent}. */
   public Unknown takeUnknown() {
     return take(RecordedEvent.OnUnknown.class, timeout).event();
   }
 
+  /** The next event, which must be {@code onEnd}. */
   public RecordedEvent.OnEnd takeEnd() {
     return take(RecordedEvent.OnEnd.class, timeout);
   }
