@@ -319,8 +319,10 @@ class StreamCodecTest {
 
   @Test
   void nestingDeeperThan32LevelsIsRefused() {
-    String ok = "{\"event\":\"X\",\"a\":" + "[".repeat(30) + "]".repeat(30) + "}";
+    // the message object itself is level 1
+    String ok = "{\"event\":\"X\",\"a\":" + "[".repeat(31) + "]".repeat(31) + "}";
     assertThat(codec.decode(ok)).isInstanceOf(Unknown.class);
+    assertMalformed("{\"event\":\"X\",\"a\":" + "[".repeat(32) + "]".repeat(32) + "}", "nests deeper than 32");
     String deep = "{\"event\":\"X\",\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
     assertMalformed(deep, "nests deeper than 32");
     String deepMetadata = "{\"event\":\"Start\",\"metadata\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(40) + "}";
