@@ -173,7 +173,7 @@ final class TlsMaterial {
         if (item instanceof PrivateKeyInfo info) {
           key = keys.getPrivateKey(info);
         } else if (item instanceof PEMKeyPair pair) {
-          key = keys.getKeyPair(pair).getPrivate();
+          key = keys.getPrivateKey(pair.getPrivateKeyInfo());
         } else if (item instanceof PEMEncryptedKeyPair || item instanceof PKCS8EncryptedPrivateKeyInfo) {
           throw new CallStreamException("PEM key " + keyFile + " is encrypted; decrypt it first");
         }

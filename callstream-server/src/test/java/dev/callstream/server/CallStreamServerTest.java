@@ -73,11 +73,11 @@ class CallStreamServerTest extends ServerTestSupport {
     Peer peer = Peer.connect(server, "callId=abrupt");
     peer.send(Wire.connected(), Wire.start("abrupt"), Wire.media("Participant", 0, Wire.frame(5)));
     RecordingCallListener listener = RecordingCallListener.take(created);
-    await().atMost(Duration.ofSeconds(5)).until(() -> listener.frames.size() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> listener.start != null);
     peer.abort();
 
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.CLOSED);
-    assertThat(listener.events).endsWith("end:closed");
+    assertThat(listener.events).endsWith("audio:agent:0", "end:closed");
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
   }
 
@@ -106,8 +106,12 @@ class CallStreamServerTest extends ServerTestSupport {
     }));
     Peer bad = Peer.connect(server, "callId=bad");
     Peer good = Peer.connect(server, "callId=good");
-    bad.send(Wire.connected(), Wire.start("bad"), Wire.media("Participant", 0, Wire.frame(1)));
-    good.send(Wire.connected(), Wire.start("good"), Wire.media("Participant", 0, Wire.frame(2)));
+    bad.send(Wire.connected(), Wire.start("bad"));
+    good.send(Wire.connected(), Wire.start("good"));
+    for (int sequence = 0; sequence < 10; sequence++) {
+      bad.send(Wire.media("Participant", sequence, Wire.frame(1)));
+      good.send(Wire.media("Participant", sequence, Wire.frame(2)));
+    }
 
     RecordingCallListener a = RecordingCallListener.take(created);
     RecordingCallListener b = RecordingCallListener.take(created);
@@ -116,9 +120,10 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThat(badListener.awaitEnd()).isEqualTo(EndReason.ERROR);
     assertThat(bad.awaitCloseCode(5)).isEqualTo(1011);
 
-    good.send(Wire.media("Participant", 1, Wire.frame(2)), Wire.stop(), Wire.stop());
+    good.send(Wire.media("Participant", 10, Wire.frame(2)), Wire.stop(), Wire.stop());
     assertThat(goodListener.awaitEnd()).isEqualTo(EndReason.STOPPED);
-    assertThat(goodListener.frames).hasSize(2);
+    assertThat(goodListener.frames).hasSize(11).allSatisfy(frame -> assertThat(frame.payload()).containsOnly(2));
+    assertThat(badListener.frames).isEmpty();
   }
 
   @Test
@@ -193,9 +198,10 @@ class CallStreamServerTest extends ServerTestSupport {
     peer.send(Wire.stop(), Wire.stop());
 
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
-    assertThat(listener.errors).hasSize(1);
-    assertThat(listener.errors.get(0)).hasMessageContaining("flood").hasMessageContaining("fell behind");
-    assertThat(listener.frames.size()).isLessThan(200);
+    // One report per overflow episode (an episode ends once the lane drained to half), not per drop.
+    assertThat(listener.errors).isNotEmpty().hasSizeLessThanOrEqualTo(3)
+        .allSatisfy(error -> assertThat(error).hasMessageContaining("flood").hasMessageContaining("fell behind"));
+    assertThat(listener.frames.size()).isLessThan(100);
     assertThat(listener.frames.size() + listener.gapFrames).isEqualTo(210);
     AudioFrame last = listener.frames.get(listener.frames.size() - 1);
     assertThat(last.position()).isEqualTo(209);
@@ -243,7 +249,6 @@ class CallStreamServerTest extends ServerTestSupport {
       throw new IllegalStateException("no listener today");
     }));
     Peer peer = Peer.connect(server, "callId=refused");
-    peer.send(Wire.connected());
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1011);
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
   }

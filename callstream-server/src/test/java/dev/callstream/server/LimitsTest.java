@@ -18,8 +18,9 @@ class LimitsTest extends ServerTestSupport {
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(listener.errors).singleElement().isInstanceOf(MalformedMessageException.class);
-    assertThat(listener.events).containsExactly("connected", "start:m", "error", "audio:agent:0", "stop", "stop",
-        "end:stopped");
+    assertThat(listener.events).startsWith("connected", "start:m", "error").contains("audio:agent:0")
+        .endsWith("end:stopped");
+    assertThat(listener.frames).singleElement().satisfies(frame -> assertThat(frame.payload()).isEqualTo(Wire.frame(3)));
   }
 
   @Test
@@ -51,7 +52,11 @@ class LimitsTest extends ServerTestSupport {
     CallStreamServer server = start(builder -> builder.maxMessageBytes(4096));
     Peer peer = Peer.connect(server, "callId=big");
     peer.send(Wire.connected());
-    peer.send("{\"event\":\"Unknown\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+    try {
+      peer.send("{\"event\":\"Unknown\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+    } catch (java.util.concurrent.CompletionException closedWhileSending) {
+      // The server may close before the client finished writing the message.
+    }
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1009);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
 

@@ -59,6 +59,17 @@ class TlsTest extends ServerTestSupport {
         .getCertificate(builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
   }
 
+  /** PKCS#1 for RSA; for EC the SEC1 structure openssl writes (named curve inside). */
+  private static Object traditional(KeyPair keys) throws Exception {
+    if (keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec) {
+      byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
+          new org.bouncycastle.asn1.x9.X962Parameters(org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1))
+          .getEncoded();
+      return new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", der);
+    }
+    return keys;
+  }
+
   /** A full call over the server's TLS, trusting only the certificate the server reports. */
   private void aCallWorks(CallStreamServer server, X509Certificate expected) throws Exception {
     assertThat(server.uri().getScheme()).isEqualTo("wss");
@@ -114,7 +125,7 @@ class TlsTest extends ServerTestSupport {
         }
         try (Writer out = Files.newBufferedWriter(key); JcaPEMWriter pem = new JcaPEMWriter(out)) {
           // PKCS#8 "PRIVATE KEY", or the traditional PKCS#1 "RSA PRIVATE KEY" / SEC1 "EC PRIVATE KEY".
-          pem.writeObject(pkcs8 ? new JcaPKCS8Generator(keys.getPrivate(), null) : keys);
+          pem.writeObject(pkcs8 ? new JcaPKCS8Generator(keys.getPrivate(), null) : traditional(keys));
         }
         assertThat(Files.readString(key)).contains(pkcs8 ? "BEGIN PRIVATE KEY" : "BEGIN " + algorithm + " PRIVATE KEY");
         CallStreamServer server = start(builder -> builder.tls(Tls.pem(cert, key)));

@@ -10,8 +10,11 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one Tyrus endpoint, at {@code /}: binds each new session to the call admitted at its handshake. */
-final class CallEndpoint extends Endpoint {
+/**
+ * The one Tyrus endpoint, at {@code /}: binds each new session to the call admitted at its handshake.
+ * Public only because Tyrus invokes its methods reflectively.
+ */
+public final class CallEndpoint extends Endpoint {
   private static final Logger log = LoggerFactory.getLogger(CallEndpoint.class);
   /** A request parameter only the handshake filter sets (the client's query is not passed to Tyrus). */
   static final String ADMISSION_PARAMETER = "callstream.admission";
