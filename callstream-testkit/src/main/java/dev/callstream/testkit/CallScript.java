@@ -36,8 +36,8 @@ public final class CallScript {
     this.ids = Map.copyOf(builder.ids);
     this.extraQuery = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.extraQuery));
     this.extraMetadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.extraMetadata));
-    this.agent = builder.agent;
-    this.conference = builder.conference;
+    this.agent = builder.agent != null ? builder.agent : DefaultAudio.AGENT;
+    this.conference = builder.conference != null ? builder.conference : DefaultAudio.CONFERENCE;
     this.maxDuration = builder.maxDuration;
     long longest = Math.max(agent.frameCount(), conference.frameCount());
     if (maxDuration != null) {
@@ -47,6 +47,12 @@ public final class CallScript {
       throw new IllegalArgumentException("both sources are endless: set maxDuration or use a finite source");
     }
     this.frames = longest;
+  }
+
+  /** Generated once, on first use: immutable and shared by every script (1,000 calls build 1,000 scripts). */
+  private static final class DefaultAudio {
+    static final AudioSource AGENT = AudioSource.speechLike(1);
+    static final AudioSource CONFERENCE = AudioSource.speechLike(2);
   }
 
   /** A builder with the defaults below; set at least a duration or a finite source. */
@@ -133,8 +139,8 @@ public final class CallScript {
     private final Map<String, String> ids = new LinkedHashMap<>();
     private final Map<String, String> extraQuery = new LinkedHashMap<>();
     private final Map<String, Object> extraMetadata = new LinkedHashMap<>();
-    private AudioSource agent = AudioSource.speechLike(1);
-    private AudioSource conference = AudioSource.speechLike(2);
+    private AudioSource agent;
+    private AudioSource conference;
     private Duration maxDuration;
 
     private Builder() {
