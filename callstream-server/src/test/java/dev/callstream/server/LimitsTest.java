@@ -66,6 +66,23 @@ class LimitsTest extends ServerTestSupport {
   }
 
   @Test
+  void fragmentsThatTogetherExceedTheLimitCloseWith1009() throws Exception {
+    CallStreamServer server = start(builder -> builder.maxMessageBytes(4096));
+    Peer peer = Peer.connect(server, "callId=fragments");
+    peer.send(Wire.connected());
+    try {
+      for (int i = 0; i < 3; i++) {
+        peer.sendPart("x".repeat(2000), false);
+      }
+      peer.sendPart("x", true);
+    } catch (java.util.concurrent.CompletionException closedWhileSending) {
+      // The server may close before the client finished writing the message.
+    }
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1009);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
+  }
+
+  @Test
   void aMessageJustUnderTheLimitIsAccepted() throws Exception {
     CallStreamServer server = start(builder -> builder.maxMessageBytes(64 * 1024));
     Peer peer = Peer.connect(server, "callId=edge");

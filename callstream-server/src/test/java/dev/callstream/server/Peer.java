@@ -68,6 +68,11 @@ final class Peer implements WebSocket.Listener {
     return this;
   }
 
+  Peer sendPart(String text, boolean last) {
+    socket.sendText(text, last).orTimeout(10, TimeUnit.SECONDS).join();
+    return this;
+  }
+
   Peer sendBinary(byte[] bytes) {
     socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
     return this;

@@ -127,9 +127,14 @@ final class CallConnection {
 
   private void malformed(MalformedMessageException error) {
     malformed++;
-    log.warn("call {}: skipped malformed message ({} so far): {}", logId, malformed, error.getMessage());
+    if (malformed <= 3) {
+      log.warn("call {}: skipped malformed message ({} so far): {}", logId, malformed, error.getMessage());
+    } else {
+      log.debug("call {}: skipped malformed message ({} so far): {}", logId, malformed, error.getMessage());
+    }
     offerControl(new Report(error));
     if (malformed >= MALFORMED_LIMIT) {
+      log.warn("call {}: {} malformed messages; closing with 1007", logId, malformed);
       terminate(EndReason.ERROR,
           new CallStreamException("call " + logId + ": " + malformed + " malformed messages"),
           CloseCodes.NOT_CONSISTENT, "too many malformed messages");

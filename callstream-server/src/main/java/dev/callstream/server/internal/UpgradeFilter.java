@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.grizzly.Buffer;
-import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.CloseType;
 import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.Grizzly;
-import org.glassfish.grizzly.ICloseType;
+import org.glassfish.grizzly.GenericCloseListener;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.BaseFilter;
@@ -142,6 +142,7 @@ final class UpgradeFilter extends BaseFilter {
     return handshake(ctx, connection, wire, (HttpRequestPacket) header, message);
   }
 
+  @SuppressWarnings("deprecation") // Grizzly 4 deprecates close listeners but offers nothing else per connection
   private NextAction handshake(FilterChainContext ctx, Connection<?> connection, Wire wire,
       HttpRequestPacket request, HttpContent message) {
     String path = request.getRequestURI();
@@ -224,9 +225,9 @@ final class UpgradeFilter extends BaseFilter {
       wire.call = call;
       wire.tyrus = tyrus;
       cancelDeadline(wire);
-      connection.addCloseListener(new CloseListener<Closeable, ICloseType>() {
+      connection.addCloseListener(new GenericCloseListener() {
         @Override
-        public void onClosed(Closeable closeable, ICloseType type) {
+        public void onClosed(Closeable closeable, CloseType type) {
           tyrus.close(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "connection closed"));
           call.transportClosed(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "connection closed"));
         }
@@ -317,6 +318,7 @@ final class UpgradeFilter extends BaseFilter {
   }
 
   /** Answers with a bodiless status and closes the connection once it is written. */
+  @SuppressWarnings("rawtypes")
   private static NextAction refuse(FilterChainContext ctx, HttpRequestPacket request, int status, String reason,
       String headerName, String headerValue) {
     HttpResponsePacket response = request.getResponse();
