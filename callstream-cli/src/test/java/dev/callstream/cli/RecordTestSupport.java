@@ -43,6 +43,25 @@ final class RecordTestSupport {
         folder.getFileName() + "/stereo.wav");
   }
 
+  /**
+   * For a call ended while audio was still in flight: the files hold a whole number of frames, the
+   * first of everything sent on each side (as counted in {@code call.json}), bit-exact, and silence
+   * after a side's last frame; every file lasts as long. Returns the frames recorded per file.
+   */
+  static int assertRecordedPrefix(Path folder, byte[] agent, byte[] conference) throws IOException {
+    int samples = RecordTestWav.read(folder.resolve("agent.wav")).samples.length;
+    assertThat(samples % RecordTestAudio.FRAME_SAMPLES).as("whole frames").isZero();
+    int recorded = samples / RecordTestAudio.FRAME_SAMPLES;
+    JsonNode channels = callJson(folder).get("channels");
+    boolean[] agentPresent = new boolean[recorded];
+    boolean[] conferencePresent = new boolean[recorded];
+    java.util.Arrays.fill(agentPresent, 0, (int) channels.get("agent").get("frames").asLong(), true);
+    java.util.Arrays.fill(conferencePresent, 0, (int) channels.get("conference").get("frames").asLong(), true);
+    assertRecording(folder, RecordTestAudio.expectedMono(agent, agentPresent, recorded),
+        RecordTestAudio.expectedMono(conference, conferencePresent, recorded));
+    return recorded;
+  }
+
   static JsonNode callJson(Path folder) throws IOException {
     return MAPPER.readTree(folder.resolve("call.json").toFile());
   }
