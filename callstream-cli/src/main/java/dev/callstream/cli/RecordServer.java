@@ -68,9 +68,14 @@ final class RecordServer implements AutoCloseable {
    */
   static RecordServer start(Settings settings, PrintWriter out, PrintWriter err) throws IOException {
     Path recordings = settings.recordings().toAbsolutePath().normalize();
-    Files.createDirectories(recordings);
-    // Before any call is accepted: a live call's folder must never be taken for a crashed one.
-    int repaired = CallRecorder.repair(recordings);
+    int repaired;
+    try {
+      Files.createDirectories(recordings);
+      // Before any call is accepted: a live call's folder must never be taken for a crashed one.
+      repaired = CallRecorder.repair(recordings);
+    } catch (IOException e) {
+      throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
+    }
     if (repaired > 0) {
       line(err, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
           + " in " + recordings);
