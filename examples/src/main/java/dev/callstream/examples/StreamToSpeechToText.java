@@ -10,6 +10,7 @@ import dev.callstream.server.Tls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,11 +22,12 @@ import java.util.function.BiFunction;
  * <p>The call's thread only copies audio into a bounded {@link PcmStream} per side; one task per side
  * on our own {@code readers} executor reads 100 ms chunks and hands them to that side's recogniser.
  * A recogniser more than {@code buffer} behind loses the oldest audio (counted in
- * {@link #droppedBytes()}): the call never waits for it.
+ * {@link #droppedBytes()}): the call never waits for it. {@code main} serves until Ctrl-C on port
+ * {@code [args[0]]} (default 3333) with a stand-in recogniser that prints how much it got.
  */
 public final class StreamToSpeechToText implements CallStreamListener.Factory {
 
-  /** What we need from a speech-to-text client: adapt your vendor's streaming API to it. */
+  /** What we need from a speech-to-text client; called on one reader thread per side, so it may block. */
   public interface SpeechToTextClient {
     /** The next 100 ms: {@link #CHUNK_BYTES} of 8 kHz 16-bit little-endian PCM (the last chunk may be shorter). */
     void send(byte[] chunk);
@@ -42,6 +44,7 @@ public final class StreamToSpeechToText implements CallStreamListener.Factory {
   private final Duration buffer;
   private final AtomicLong droppedBytes = new AtomicLong();
 
+  /** Opens a recogniser per side of each call, read on {@code readers}, holding at most {@code buffer} per side. */
   public StreamToSpeechToText(BiFunction<CallInfo, AudioChannel, SpeechToTextClient> recognisers,
       Executor readers, Duration buffer) {
     this.recognisers = recognisers;
@@ -88,11 +91,12 @@ public final class StreamToSpeechToText implements CallStreamListener.Factory {
       }
 
       @Override public void finish() {
-        System.out.printf("%s %s: %.1f s transcribed%n", call.callId(), side.label(), bytes / 16_000.0);
+        System.out.printf(Locale.ROOT, "%s %s: %.1f s transcribed%n", call.callId(), side.label(), bytes / 16_000.0);
       }
     }, Executors.newCachedThreadPool(), PcmStream.DEFAULT_CAPACITY); // two readers per open call
 
-    CallStreamServer server = CallStreamServer.builder().port(3333)
+    CallStreamServer server = CallStreamServer.builder()
+        .port(args.length > 0 ? Integer.parseInt(args[0]) : 3333)
         .tls(Tls.selfSigned()) // production: Tls.pem(chain, key) or Tls.pkcs12(keystore, password)
         .listenerFactory(transcriber).build().start();
     System.out.println("listening on " + server.uri());
