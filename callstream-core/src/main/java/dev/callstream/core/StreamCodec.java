@@ -160,7 +160,7 @@ public final class StreamCodec {
           channel = null;
           if (value == JsonToken.VALUE_STRING) {
             channel = perspective(p);
-            unknownPerspective = channel == null ? p.getText() : null;
+            unknownPerspective = channel == null ? describePerspective(p.getText()) : null;
           } else {
             unknownPerspective = describe(value);
             p.skipChildren();
@@ -232,7 +232,7 @@ public final class StreamCodec {
           throw new MalformedMessageException("Media message without perspective");
         }
         if (channel == null) {
-          throw new MalformedMessageException("Media message with unknown perspective \"" + truncate(unknownPerspective) + "\"");
+          throw new MalformedMessageException("Media message with unknown perspective " + unknownPerspective);
         }
         if (mediaProblem != null) {
           throw new MalformedMessageException("Media message " + mediaProblem);
@@ -638,6 +638,14 @@ public final class StreamCodec {
       return "";
     }
     return truncate(jacksonMessage.replaceAll("'[^']*'?", "'...'").replaceAll("\\s+", " "));
+  }
+
+  /**
+   * A wrong perspective is quoted only when it looks like a name (a short word): anything else may be
+   * audio or control characters aimed at the log, and is described by its length.
+   */
+  private static String describePerspective(String perspective) {
+    return perspective.matches("[A-Za-z]{1,16}") ? "\"" + perspective + "\"" : "of " + perspective.length() + " characters";
   }
 
   /** Quoted text from a message is cut so that an error never carries much of a peer's payload. */

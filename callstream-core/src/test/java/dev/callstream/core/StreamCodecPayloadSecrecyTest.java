@@ -37,6 +37,7 @@ class StreamCodecPayloadSecrecyTest {
       "{\"event\":\"Media\",\"perspective\":\"Participant\",\"media\":true%s}", // broken literal
       "{\"event\":\"Media\",\"perspective\":\"Participant\",\"media\":1%s}", // broken number
       "{\"event\":\"Media\",\"perspective\":\"Participant\",%s:1}", // audio as a field name
+      "{\"event\":\"Media\",\"perspective\":\"%s\",\"media\":\"AAAA\"}", // audio as the perspective
       "%s", // audio alone
       "[%s]", // audio in an array
   })
@@ -57,6 +58,18 @@ class StreamCodecPayloadSecrecyTest {
         assertThat(text).doesNotContain(SLICE).doesNotContain(AUDIO.substring(0, 8));
       }
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void anUnknownPerspectiveIsQuotedOnlyWhenItIsAShortWord() {
+    StreamCodec codec = new StreamCodec();
+    assertThat(catchThrowableOfType(MalformedMessageException.class,
+        () -> codec.decode("{\"event\":\"Media\",\"perspective\":\"Caller\",\"media\":\"AAAA\"}")))
+        .hasMessageContaining("unknown perspective \"Caller\"");
+    assertThat(catchThrowableOfType(MalformedMessageException.class,
+        () -> codec.decode("{\"event\":\"Media\",\"perspective\":\"x\\n[main] INFO forged\",\"media\":\"AAAA\"}")))
+        .hasMessageContaining("unknown perspective of 20 characters")
+        .hasMessageNotContaining("forged");
   }
 
   /** Every message and toString along the cause chain, as a log line with a stack trace would show. */
