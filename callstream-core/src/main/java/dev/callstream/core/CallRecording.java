@@ -1,6 +1,7 @@
 package dev.callstream.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callstream.core.internal.LogSafe;
 import dev.callstream.core.internal.StereoAssembler;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -134,11 +135,11 @@ final class CallRecording implements CallStreamListener {
     if (!started) {
       return;
     }
-    LOG.debug("call {} recording finished: {} complete={}", session.callId(), reason.label(), complete);
+    LOG.debug("call {} recording finished: {} complete={}", LogSafe.id(session.callId()), reason.label(), complete);
     try {
       recorder.events().finished(session, folder, reason, complete);
     } catch (RuntimeException e) {
-      LOG.warn("CallRecorder.Events.finished threw for call {}", session.callId(), e);
+      LOG.warn("CallRecorder.Events.finished threw for call {}", LogSafe.id(session.callId()), e);
     }
   }
 
@@ -171,12 +172,12 @@ final class CallRecording implements CallStreamListener {
     if (failed) {
       return;
     }
-    LOG.debug("call {} recording to {}", session.callId(), folder);
+    LOG.debug("call {} recording to {}", LogSafe.id(session.callId()), folder);
     started = true;
     try {
       recorder.events().started(session, folder);
     } catch (RuntimeException e) {
-      LOG.warn("CallRecorder.Events.started threw for call {}", session.callId(), e);
+      LOG.warn("CallRecorder.Events.started threw for call {}", LogSafe.id(session.callId()), e);
     }
   }
 
@@ -207,7 +208,7 @@ final class CallRecording implements CallStreamListener {
     if (!warnedFrameSize) {
       warnedFrameSize = true;
       LOG.warn("call {}: frame of {} samples where {} (20 ms) were expected; fitted to 20 ms",
-          session.callId(), frame.sampleCount(), slotSamples);
+          LogSafe.id(session.callId()), frame.sampleCount(), slotSamples);
     }
     if (decoded.length < pcmBytes) {
       decoded = new byte[pcmBytes];
@@ -234,11 +235,11 @@ final class CallRecording implements CallStreamListener {
   private void fail(CallSession session, IOException e) {
     failed = true;
     error = e.getMessage() == null ? e.toString() : e.getMessage();
-    LOG.error("recording of call {} failed, no more audio is written for it: {}", session.callId(), e.toString());
+    LOG.error("recording of call {} failed, no more audio is written for it: {}", LogSafe.id(session.callId()), e.toString());
     try {
       closeFiles();
     } catch (IOException closing) {
-      LOG.debug("call {}: closing files after failure: {}", session.callId(), closing.toString());
+      LOG.debug("call {}: closing files after failure: {}", LogSafe.id(session.callId()), closing.toString());
     }
     if (folder != null) {
       saveCallJson(session, null);
@@ -246,7 +247,7 @@ final class CallRecording implements CallStreamListener {
     try {
       recorder.events().failed(session, folder, e);
     } catch (RuntimeException callback) {
-      LOG.warn("CallRecorder.Events.failed threw for call {}", session.callId(), callback);
+      LOG.warn("CallRecorder.Events.failed threw for call {}", LogSafe.id(session.callId()), callback);
     }
   }
 
@@ -302,7 +303,7 @@ final class CallRecording implements CallStreamListener {
     try {
       writeJsonAtomically(recorder.mapper(), folder, json);
     } catch (IOException e) {
-      LOG.error("cannot write call.json of call {}: {}", session.callId(), e.toString());
+      LOG.error("cannot write call.json of call {}: {}", LogSafe.id(session.callId()), e.toString());
       if (!failed) {
         fail(session, e);
       }

@@ -85,7 +85,7 @@ public final class CallDriver {
       @Override
       public void gap(AudioChannel channel, long fromPosition, int frameCount) {
         if (log.isDebugEnabled()) {
-          log.debug("call {} {} gap of {} frames at position {}", session.callId(), channel.label(), frameCount, fromPosition);
+          log.debug("call {} {} gap of {} frames at position {}", LogSafe.id(session.callId()), channel.label(), frameCount, fromPosition);
         }
         listener.onGap(session, channel, fromPosition, frameCount);
       }
@@ -125,12 +125,12 @@ public final class CallDriver {
       sequencer.accept(media);
     } else if (event instanceof Start start) {
       if (session.start != null) {
-        reportError(new MalformedMessageException("duplicate Start for call " + session.callId() + " ignored"));
+        reportError(new MalformedMessageException("duplicate Start for call " + LogSafe.id(session.callId()) + " ignored"));
         return;
       }
       session.format = start.audioFormat();
       session.start = start;
-      log.debug("call {} started, session {}", session.callId(), session.sessionId());
+      log.debug("call {} started, session {}", LogSafe.id(session.callId()), LogSafe.id(session.sessionId()));
       listener.onStart(session, start);
     } else if (event instanceof Stop stop) {
       stops.add(stop);
@@ -233,18 +233,18 @@ public final class CallDriver {
       return;
     }
     ending = true;
-    log.debug("call {} listener failed, ending the call", session.callId(), t);
+    log.debug("call {} listener failed, ending the call", LogSafe.id(session.callId()), t);
     runCloseConnection();
     finish(EndReason.ERROR, t);
   }
 
   private void finish(EndReason reason, Throwable cause) {
     ended = true;
-    log.debug("call {} ended: {}", session.callId(), reason.label());
+    log.debug("call {} ended: {}", LogSafe.id(session.callId()), reason.label());
     try {
       listener.onEnd(session, reason, cause);
     } catch (Throwable t) {
-      log.warn("listener onEnd threw for call {}; ignored", session.callId(), t);
+      log.warn("listener onEnd threw for call {}; ignored", LogSafe.id(session.callId()), t);
     }
   }
 
@@ -252,7 +252,7 @@ public final class CallDriver {
     try {
       closeConnection.run();
     } catch (RuntimeException e) {
-      log.warn("closing the connection of call {} failed", session.callId(), e);
+      log.warn("closing the connection of call {} failed", LogSafe.id(session.callId()), e);
     }
   }
 
@@ -317,7 +317,8 @@ public final class CallDriver {
 
     @Override
     public String toString() {
-      return "CallSession[callId=" + callId() + ", sessionId=" + sessionId() + "]";
+      // often logged by listeners: peer-controlled ids made single-line
+      return "CallSession[callId=" + LogSafe.id(callId()) + ", sessionId=" + LogSafe.id(sessionId()) + "]";
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.callstream.server.internal;
 
+import dev.callstream.core.internal.LogSafe;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -230,13 +231,12 @@ public final class ServerRuntime {
     pending.remove(call.key);
   }
 
-  /** A call id fit for a log line: peer-controlled text reduced to a safe alphabet and length. */
+  /** A call id fit for a log line ({@link LogSafe#id}); a missing one is named by its admission number. */
   String logId(String callId) {
     if (callId == null || callId.isEmpty()) {
       return "#" + (admissions.get() + 1);
     }
-    String safe = callId.replaceAll("[^A-Za-z0-9._-]", "_");
-    return safe.length() > 64 ? safe.substring(0, 64) : safe;
+    return LogSafe.id(callId);
   }
 
   private static ThreadFactory threads(String prefix, boolean daemon) {
