@@ -1,7 +1,5 @@
 package dev.callstream.core;
 
-import com.fasterxml.jackson.core.Base64Variant;
-import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
@@ -52,9 +50,6 @@ public final class StreamCodec {
 
   private static final int MAX_QUOTED_CHARS = 64;
 
-  /** Standard base64; missing padding tolerated. */
-  private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS.withPaddingAllowed();
-
   private static final byte[] MEDIA_PREFIX = "{\"event\":\"Media\",\"perspective\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MEDIA_SEQUENCE = "\",\"sequenceId\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MEDIA_PAYLOAD = "\",\"media\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -90,28 +85,20 @@ public final class StreamCodec {
   /** Decodes one text message. */
   public StreamEvent decode(String message) {
     Objects.requireNonNull(message, "message");
-    try {
-      return decode(message, null, 0, 0, true);
-    } catch (InvalidBase64 e) {
-      return decode(message, null, 0, 0, false);
-    }
+    return decode(message, null, 0, 0);
   }
 
-  /** Decodes one message given as UTF-8 bytes. */
+  /** Decodes one message given as UTF-8 bytes; accepts and rejects exactly what {@link #decode(String)} does. */
   public StreamEvent decode(byte[] utf8, int offset, int length) {
     Objects.requireNonNull(utf8, "utf8");
     Objects.checkFromIndexSize(offset, length, utf8.length);
-    try {
-      return decode(null, utf8, offset, length, true);
-    } catch (InvalidBase64 e) {
-      return decode(null, utf8, offset, length, false);
-    }
+    return decode(null, utf8, offset, length);
   }
 
-  private StreamEvent decode(String text, byte[] utf8, int offset, int length, boolean binaryMedia) {
+  private StreamEvent decode(String text, byte[] utf8, int offset, int length) {
     try (JsonParser parser = text != null ? factory.createParser(text) : factory.createParser(utf8, offset, length)) {
-      return read(parser, text, utf8, offset, length, binaryMedia);
-    } catch (MalformedMessageException | InvalidBase64 e) {
+      return read(parser, text, utf8, offset, length);
+    } catch (MalformedMessageException e) {
       throw e;
     } catch (StreamConstraintsException e) {
       throw new MalformedMessageException("message nests deeper than " + MAX_NESTING_DEPTH + " levels or exceeds a parser limit", e);
@@ -122,8 +109,7 @@ public final class StreamCodec {
     }
   }
 
-  private StreamEvent read(JsonParser p, String text, byte[] utf8, int offset, int length, boolean binaryMedia)
-      throws IOException {
+  private StreamEvent read(JsonParser p, String text, byte[] utf8, int offset, int length) throws IOException {
     JsonToken first = p.nextToken();
     if (first == null) {
       throw new MalformedMessageException("empty message");
@@ -175,17 +161,12 @@ public final class StreamCodec {
           if (value != JsonToken.VALUE_STRING) {
             mediaProblem = "media is not a string but " + describe(value);
             p.skipChildren();
-          } else if (binaryMedia) {
-            try {
-              media = p.getBinaryValue(BASE64);
-            } catch (JsonProcessingException | IllegalArgumentException e) {
-              // the parser may be left mid-token: start again on the slow path
-              throw new InvalidBase64();
-            }
           } else {
-            try {
-              media = BASE64.decode(p.getText());
-            } catch (IllegalArgumentException e) {
+            // The string's value (JSON escapes resolved) decoded strictly, whatever the input form:
+            // Jackson's own base64 reading skips control characters and differs between its text
+            // and byte parsers.
+            media = StrictBase64.decode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            if (media == null) {
               mediaProblem = "media is not valid base64";
             }
           }
@@ -656,12 +637,4 @@ public final class StreamCodec {
     return s.length() <= MAX_QUOTED_CHARS ? s : s.substring(0, MAX_QUOTED_CHARS) + "...";
   }
 
-  /** Control flow only: base64 failed on the fast path, decode again reading media as text. */
-  private static final class InvalidBase64 extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    InvalidBase64() {
-      super(null, null, false, false);
-    }
-  }
 }
