@@ -7,28 +7,18 @@ import static dev.callstream.cli.RecordTestCall.CONFERENCE;
 import static dev.callstream.cli.RecordTestSupport.callJson;
 import static dev.callstream.cli.RecordTestSupport.folderOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,12 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * stdout line, the per-call lines, and SIGTERM / SIGINT finishing every open recording with exit 0.
  */
 class RecordProcessTest {
-  private static final Pattern LISTENING = Pattern.compile("listening on (wss?)://127\\.0\\.0\\.1:(\\d+)/");
+  private static final Pattern LISTENING = RecordTestProcess.LISTENING;
   private static final Pattern FINGERPRINT =
       Pattern.compile("tls: self-signed certificate sha256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})");
 
   @TempDir Path dir;
-  private Child child;
+  private RecordTestProcess child;
 
   @AfterEach
   void killLeftovers() {
@@ -61,7 +51,7 @@ class RecordProcessTest {
 
   @Test
   void printsTheListeningLineFirstThenOneLinePerCallStartAndEnd() throws Exception {
-    child = Child.start("--port", "0", "--recordings", dir.toString());
+    child = RecordTestProcess.start("--port", "0", "--recordings", dir.toString());
     Matcher listening = LISTENING.matcher(child.nextLine());
     assertThat(listening.matches()).as("first stdout line").isTrue();
     assertThat(listening.group(1)).isEqualTo("wss");
@@ -95,7 +85,7 @@ class RecordProcessTest {
 
   @Test
   void sigtermFinishesEveryOpenRecordingAndExitsZero() throws Exception {
-    child = Child.start("--port", "0", "--recordings", dir.toString());
+    child = RecordTestProcess.start("--port", "0", "--recordings", dir.toString());
     Matcher listening = LISTENING.matcher(child.nextLine());
     assertThat(listening.matches()).isTrue();
     String fingerprint = child.awaitStderr(FINGERPRINT).group(1);
@@ -139,7 +129,7 @@ class RecordProcessTest {
 
   @Test
   void sigintAlsoFinishesTheRecordingAndExitsZero() throws Exception {
-    child = Child.start("--port", "0", "--recordings", dir.toString(), "--tls", "none");
+    child = RecordTestProcess.start("--port", "0", "--recordings", dir.toString(), "--tls", "none");
     Matcher listening = LISTENING.matcher(child.nextLine());
     assertThat(listening.matches()).isTrue();
     assertThat(listening.group(1)).isEqualTo("ws");
@@ -191,83 +181,5 @@ class RecordProcessTest {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new TrustManager[] {trust}, null);
     return context;
-  }
-
-  /** {@code java dev.callstream.cli.Main record ...} with this test's class path. */
-  private static final class Child {
-    final Process process;
-    final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-    final StringBuffer stderr = new StringBuffer();
-    private final Thread stdoutReader;
-
-    private Child(Process process) {
-      this.process = process;
-      this.stdoutReader = pump(process.getInputStream(), stdout::add);
-      pump(process.getErrorStream(), line -> stderr.append(line).append('\n'));
-    }
-
-    static Child start(String... recordArgs) throws IOException {
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", classPath(), "dev.callstream.cli.Main", "record"));
-      command.addAll(List.of(recordArgs));
-      return new Child(new ProcessBuilder(command).start());
-    }
-
-    /** Surefire may run tests from a manifest-only jar; the real class path is then in its own property. */
-    private static String classPath() {
-      String testClassPath = System.getProperty("surefire.test.class.path");
-      return testClassPath != null && !testClassPath.isBlank() ? testClassPath : System.getProperty("java.class.path");
-    }
-
-    private static Thread pump(InputStream stream, java.util.function.Consumer<String> sink) {
-      Thread thread = new Thread(() -> {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-          for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            sink.accept(line);
-          }
-        } catch (IOException e) {
-          // the process ended
-        }
-      }, "record-process-output");
-      thread.setDaemon(true);
-      thread.start();
-      return thread;
-    }
-
-    String nextLine() throws InterruptedException {
-      String line = stdout.poll(30, TimeUnit.SECONDS);
-      if (line == null) {
-        fail("no stdout line within 30 s; alive=%s, stderr:%n%s", process.isAlive(), stderr);
-      }
-      return line;
-    }
-
-    Matcher awaitStderr(Pattern pattern) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> pattern.matcher(stderr).find());
-      Matcher matcher = pattern.matcher(stderr);
-      assertThat(matcher.find()).isTrue();
-      return matcher;
-    }
-
-    /**
-     * Sends SIGTERM and returns the exit code. Through the process handle: {@link Process#destroy()}
-     * would also close our ends of the pipes, losing what the process prints while it shuts down.
-     */
-    int terminate() throws InterruptedException {
-      assertThat(process.toHandle().destroy()).as("SIGTERM sent").isTrue();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        fail("still running 30 s after SIGTERM; stderr:%n%s", stderr);
-      }
-      return process.exitValue();
-    }
-
-    /** Every stdout line not yet taken, once the process has ended. */
-    List<String> remainingLines() throws InterruptedException {
-      stdoutReader.join(TimeUnit.SECONDS.toMillis(10));
-      List<String> lines = new ArrayList<>();
-      stdout.drainTo(lines);
-      return lines;
-    }
   }
 }
