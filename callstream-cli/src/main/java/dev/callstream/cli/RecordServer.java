@@ -177,21 +177,7 @@ final class RecordServer implements AutoCloseable {
 
   /** {@code <callId>-<sessionId>} in the characters a folder name may hold. */
   static String callName(CallSession session) {
-    return safe(session.callId()) + "-" + safe(session.sessionId());
-  }
-
-  static String safe(String id) {
-    if (id == null || id.isEmpty()) {
-      return "unknown";
-    }
-    StringBuilder name = new StringBuilder(Math.min(id.length(), 100));
-    for (int i = 0; i < id.length() && name.length() < 100; i++) {
-      char c = id.charAt(i);
-      boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-';
-      name.append(allowed ? c : '_');
-    }
-    return name.toString();
+    return CallRecorder.safeName(session.callId()) + "-" + CallRecorder.safeName(session.sessionId());
   }
 
   private static String singleLine(String text) {

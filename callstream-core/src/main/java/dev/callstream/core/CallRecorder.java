@@ -211,10 +211,11 @@ public final class CallRecorder implements CallStreamListener.Factory {
   }
 
   /**
-   * The folder-name form of an id: characters outside {@code [A-Za-z0-9._-]} and leading dots
-   * become {@code _}, at most 100 characters, {@code unknown} when null or empty.
+   * The folder-name form of an id, as used in {@code <callId>-<sessionId>}: characters outside
+   * {@code [A-Za-z0-9._-]} and leading dots become {@code _}, at most 100 characters, {@code unknown}
+   * when null or empty. A remote peer cannot steer a path with it.
    */
-  static String safeName(String id) {
+  public static String safeName(String id) {
     if (id == null || id.isEmpty()) {
       return "unknown";
     }
