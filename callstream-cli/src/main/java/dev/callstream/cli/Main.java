@@ -1,6 +1,7 @@
 package dev.callstream.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
     // A usage error is one line on stderr and exit 2, so scripts can tell it from a failed run.
     commandLine.setParameterExceptionHandler(
         (ex, args) -> {
-          ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see --help)");
+          ex.getCommandLine().getErr().println("error: " + usageMessage(ex) + " (see --help)");
           return EXIT_USAGE;
         });
     commandLine.setExecutionExceptionHandler(
@@ -44,6 +45,26 @@ public final class Main implements Runnable {
           return 1;
         });
     return commandLine;
+  }
+
+  /**
+   * Picocli's message for an unknown option lists the arguments after it too, which may be a secret
+   * given to a mistyped flag; name only the unknown options themselves.
+   */
+  static String usageMessage(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+      List<String> options =
+          unmatched.getUnmatched().stream().filter(arg -> arg.startsWith("-")).map(Main::optionName).toList();
+      return options.isEmpty()
+          ? "unexpected argument"
+          : "unknown option" + (options.size() > 1 ? "s " : " ") + String.join(", ", options);
+    }
+    return ex.getMessage();
+  }
+
+  private static String optionName(String arg) {
+    int equals = arg.indexOf('=');
+    return "'" + (equals < 0 ? arg : arg.substring(0, equals)) + "'";
   }
 
   @Override

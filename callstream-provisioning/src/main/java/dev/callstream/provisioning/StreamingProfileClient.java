@@ -1,0 +1,384 @@
+package dev.callstream.provisioning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callstream.provisioning.internal.JsonHttp;
+import dev.callstream.provisioning.internal.RetryAfter;
+import dev.callstream.provisioning.internal.Sleeper;
+import dev.callstream.provisioning.internal.Version;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, updates, reads and deletes RingCX streaming profiles: which WebSocket Secure server
+ * receives the audio of a queue's or campaign's calls.
+ *
+ * <pre>{@code
+ * StreamingProfileClient client = StreamingProfileClient.builder()
+ *     .rcAccessToken(ringCentralToken)          // or .token(ringCxToken)
+ *     .build();
+ * StreamingProfile created = client.create(StreamingProfile.builder()
+ *     .productType(ProductType.QUEUE).productId(1234)
+ *     .subAccountId("99990001").mainAccountId("99990000").rcAccountId("37439510")
+ *     .streamingUrl("wss://stream.example.com").secret("shared-secret")
+ *     .build());
+ * }</pre>
+ *
+ * <p><b>Requests.</b> {@code POST}/{@code PUT {baseUrl}/platform/api/media/product} with a JSON
+ * body; {@code GET}/{@code DELETE
+ * {baseUrl}/platform/api/media/product/account/{subAccountId}/type/{productType}/id/{productId}}
+ * (path segments URL-encoded). Every request carries {@code Authorization: Bearer <token>}, {@code
+ * Accept: application/json} and {@code User-Agent: callstream/<version>}. Arguments are checked
+ * before anything is sent (required fields, {@code streamingUrl} = {@code wss://host[:port]}):
+ * violations throw {@link IllegalArgumentException} naming the field.
+ *
+ * <p><b>Retries.</b> A 401 answer invalidates the token and the request is sent once more if the
+ * {@link TokenProvider} then supplies a different token (a 401 means nothing was done, so this
+ * applies to {@code POST} too). {@code GET}, {@code PUT} and {@code DELETE} answered with 429 or
+ * 5xx are retried with exponential backoff, up to {@linkplain Builder#maxAttempts(int) 3 attempts}
+ * in all, waiting what {@code Retry-After} asks (capped) when present. {@code POST} is never
+ * retried on 429/5xx, and no request is retried after a transport failure: it may have been
+ * processed.
+ *
+ * <p><b>Errors.</b> {@link ApiException} for an HTTP error, {@link TransportException} when no
+ * answer arrived, both {@link ProvisioningException}s.
+ *
+ * <p>Thread-safe; calls block the calling thread. The client owns nothing that needs closing: an
+ * injected {@code OkHttpClient} stays the caller's.
+ */
+public final class StreamingProfileClient {
+  /** The current RingCX host. The legacy {@code https://engage.ringcentral.com} works too. */
+  public static final String DEFAULT_BASE_URL = "https://ringcx.ringcentral.com";
+
+  private static final Logger log = LoggerFactory.getLogger(StreamingProfileClient.class);
+
+  private final HttpUrl baseUrl;
+  private final TokenProvider tokens;
+  private final JsonHttp http;
+  private final int maxAttempts;
+  private final Duration initialBackoff;
+  private final Duration maxRetryAfter;
+  private final Sleeper sleeper;
+  private final Clock clock;
+
+  private StreamingProfileClient(Builder builder, TokenProvider tokens, JsonHttp http) {
+    this.baseUrl = builder.baseUrl;
+    this.tokens = tokens;
+    this.http = http;
+    this.maxAttempts = builder.maxAttempts;
+    this.initialBackoff = builder.initialBackoff;
+    this.maxRetryAfter = builder.maxRetryAfter;
+    this.sleeper = builder.sleeper;
+    this.clock = builder.clock;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates a profile ({@code POST}). Requires productType, productId, subAccountId,
+   * mainAccountId, rcAccountId and a valid streamingUrl; secret is optional.
+   *
+   * @return the profile as the server returned it
+   * @throws IllegalArgumentException if a required field is missing or streamingUrl is invalid
+   * @throws ProvisioningException if the request failed or the response is not a profile
+   */
+  public StreamingProfile create(StreamingProfile profile) {
+    return ProfileJson.fromJson(createJson(profile), "create");
+  }
+
+  /** Like {@link #create}, returning the response body as the server sent it. */
+  public JsonNode createJson(StreamingProfile profile) {
+    ProfileJson.requireCreatable(profile);
+    return http.json(send("POST", productUrl(), ProfileJson.toJson(profile), profile.secret()));
+  }
+
+  /**
+   * Updates a profile ({@code PUT}). Requires productType, productId, subAccountId and a valid
+   * streamingUrl; null optional fields are left out of the request.
+   *
+   * @return the profile as the server returned it
+   * @throws IllegalArgumentException if a required field is missing or streamingUrl is invalid
+   * @throws ProvisioningException if the request failed or the response is not a profile
+   */
+  public StreamingProfile update(StreamingProfile profile) {
+    return ProfileJson.fromJson(updateJson(profile), "update");
+  }
+
+  /** Like {@link #update}, returning the response body as the server sent it. */
+  public JsonNode updateJson(StreamingProfile profile) {
+    ProfileJson.requireUpdatable(profile);
+    return http.json(send("PUT", productUrl(), ProfileJson.toJson(profile), profile.secret()));
+  }
+
+  /**
+   * Reads the profile of a queue or campaign ({@code GET}).
+   *
+   * @throws ApiException with status 404 (typically) if there is none
+   */
+  public StreamingProfile get(String subAccountId, ProductType productType, int productId) {
+    return ProfileJson.fromJson(getJson(subAccountId, productType, productId), "get");
+  }
+
+  /** Like {@link #get}, returning the response body as the server sent it. */
+  public JsonNode getJson(String subAccountId, ProductType productType, int productId) {
+    ProfileJson.requireKey(subAccountId, productType, productId);
+    return http.json(send("GET", keyUrl(subAccountId, productType, productId), null, null));
+  }
+
+  /**
+   * Deletes the profile of a queue or campaign ({@code DELETE}).
+   *
+   * @return the response body as text (the API documents a string); empty if there was none
+   */
+  public String delete(String subAccountId, ProductType productType, int productId) {
+    ProfileJson.requireKey(subAccountId, productType, productId);
+    return send("DELETE", keyUrl(subAccountId, productType, productId), null, null).body();
+  }
+
+  private HttpUrl productUrl() {
+    return baseUrl.newBuilder().addPathSegments("platform/api/media/product").build();
+  }
+
+  private HttpUrl keyUrl(String subAccountId, ProductType productType, int productId) {
+    return baseUrl
+        .newBuilder()
+        .addPathSegments("platform/api/media/product/account")
+        .addPathSegment(subAccountId)
+        .addPathSegment("type")
+        .addPathSegment(productType.name())
+        .addPathSegment("id")
+        .addPathSegment(Integer.toString(productId))
+        .build();
+  }
+
+  private JsonHttp.Answer send(String method, HttpUrl url, JsonNode body, String secret) {
+    RequestBody requestBody =
+        body == null ? null : RequestBody.create(http.write(body), JsonHttp.JSON);
+    boolean idempotent = !"POST".equals(method);
+    boolean reauthenticated = false;
+    int attempt = 1;
+    String token = tokens.token();
+    while (true) {
+      Request request =
+          http.newRequest(url)
+              .header("Authorization", "Bearer " + token)
+              .method(method, requestBody)
+              .build();
+      long startNanos = System.nanoTime();
+      JsonHttp.Answer answer = http.send(request);
+      log.debug(
+          "{} {} -> {} in {} ms",
+          method,
+          url.encodedPath(),
+          answer.status(),
+          (System.nanoTime() - startNanos) / 1_000_000);
+      if (answer.successful()) {
+        return answer;
+      }
+      if (answer.status() == 401 && !reauthenticated) {
+        reauthenticated = true;
+        tokens.invalidate(token);
+        String fresh = tokens.token();
+        if (!fresh.equals(token)) {
+          token = fresh;
+          continue;
+        }
+      }
+      if (idempotent && retryable(answer.status()) && attempt < maxAttempts) {
+        Duration delay = retryDelay(answer, attempt);
+        log.debug("{} {} will be retried in {} ms", method, url.encodedPath(), delay.toMillis());
+        pause(delay, request);
+        attempt++;
+        continue;
+      }
+      List<String> secrets = new ArrayList<>(List.of(token));
+      if (secret != null) {
+        secrets.add(secret);
+      }
+      throw http.error(answer, request, secrets);
+    }
+  }
+
+  private static boolean retryable(int status) {
+    return status == 429 || (status >= 500 && status <= 599);
+  }
+
+  private Duration retryDelay(JsonHttp.Answer answer, int attempt) {
+    Duration backoff = initialBackoff.multipliedBy(1L << (attempt - 1));
+    Duration delay =
+        RetryAfter.parse(answer.headers().get("Retry-After"), clock.instant()).orElse(backoff);
+    return delay.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : delay;
+  }
+
+  private void pause(Duration delay, Request request) {
+    try {
+      sleeper.sleep(delay);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProvisioningException(
+          request.method() + " " + request.url().encodedPath() + " interrupted before a retry", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "StreamingProfileClient[" + baseUrl + "]";
+  }
+
+  static HttpUrl parseBaseUrl(String baseUrl) {
+    Objects.requireNonNull(baseUrl, "baseUrl");
+    HttpUrl url = HttpUrl.parse(baseUrl);
+    if (url == null) {
+      throw new IllegalArgumentException("baseUrl is not an http:// or https:// URL: " + baseUrl);
+    }
+    if (url.query() != null || url.fragment() != null) {
+      throw new IllegalArgumentException("baseUrl must not have a query or fragment: " + baseUrl);
+    }
+    return url;
+  }
+
+  /** Configures a {@link StreamingProfileClient}; not thread-safe. */
+  public static final class Builder {
+    private HttpUrl baseUrl = HttpUrl.get(DEFAULT_BASE_URL);
+    private OkHttpClient httpClient;
+    private ObjectMapper objectMapper;
+    private TokenProvider tokenProvider;
+    private String rcAccessToken;
+    private String userAgent = Version.userAgent();
+    private int maxAttempts = 3;
+    private Duration initialBackoff = Duration.ofMillis(500);
+    private Duration maxRetryAfter = Duration.ofSeconds(30);
+    private Sleeper sleeper = Sleeper.THREAD;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * The API host; default {@value #DEFAULT_BASE_URL}. The legacy {@code
+     * https://engage.ringcentral.com} or a test server ({@code http://127.0.0.1:port}) work too.
+     */
+    public Builder baseUrl(String baseUrl) {
+      this.baseUrl = parseBaseUrl(baseUrl);
+      return this;
+    }
+
+    /** The HTTP client to use; default a new {@code OkHttpClient} for this client. */
+    public Builder httpClient(OkHttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /** Reads and writes JSON trees; default a new {@code ObjectMapper}. */
+    public Builder objectMapper(ObjectMapper objectMapper) {
+      this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+      return this;
+    }
+
+    /** Where bearer tokens come from. One of this, {@link #token} or {@link #rcAccessToken}. */
+    public Builder tokenProvider(TokenProvider tokenProvider) {
+      this.tokenProvider = Objects.requireNonNull(tokenProvider, "tokenProvider");
+      this.rcAccessToken = null;
+      return this;
+    }
+
+    /** A RingCX access token you manage yourself: {@link TokenProvider#fixed(String)}. */
+    public Builder token(String ringCxToken) {
+      return tokenProvider(TokenProvider.fixed(ringCxToken));
+    }
+
+    /**
+     * A RingCentral access token, exchanged for RingCX tokens at this client's base URL with the
+     * same HTTP client, mapper and user agent; see {@link ExchangingTokenProvider} for more
+     * control.
+     */
+    public Builder rcAccessToken(String ringCentralToken) {
+      Objects.requireNonNull(ringCentralToken, "rcAccessToken");
+      if (ringCentralToken.isBlank()) {
+        throw new IllegalArgumentException("rcAccessToken is blank");
+      }
+      this.rcAccessToken = ringCentralToken;
+      this.tokenProvider = null;
+      return this;
+    }
+
+    /** Default {@code callstream/<version>}. */
+    public Builder userAgent(String userAgent) {
+      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      return this;
+    }
+
+    /** Attempts in all for an idempotent request answered 429/5xx; default 3, 1 disables. */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1 || maxAttempts > 10) {
+        throw new IllegalArgumentException("maxAttempts not in 1..10: " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** The first backoff without {@code Retry-After}, doubled on each retry; default 500 ms. */
+    public Builder initialBackoff(Duration initialBackoff) {
+      if (initialBackoff.isNegative()) {
+        throw new IllegalArgumentException("initialBackoff < 0: " + initialBackoff);
+      }
+      this.initialBackoff = initialBackoff;
+      return this;
+    }
+
+    /** The longest wait before a retry, whatever {@code Retry-After} says; default 30 s. */
+    public Builder maxRetryAfter(Duration maxRetryAfter) {
+      if (maxRetryAfter.isNegative()) {
+        throw new IllegalArgumentException("maxRetryAfter < 0: " + maxRetryAfter);
+      }
+      this.maxRetryAfter = maxRetryAfter;
+      return this;
+    }
+
+    /** The clock that {@code Retry-After} dates are measured against. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    // For tests: record retry delays instead of waiting.
+    Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if no token source was given
+     */
+    public StreamingProfileClient build() {
+      OkHttpClient client = httpClient != null ? httpClient : new OkHttpClient();
+      ObjectMapper mapper = objectMapper != null ? objectMapper : new ObjectMapper();
+      TokenProvider tokens = tokenProvider;
+      if (rcAccessToken != null) {
+        tokens =
+            ExchangingTokenProvider.builder()
+                .rcAccessToken(rcAccessToken)
+                .baseUrl(baseUrl.toString())
+                .httpClient(client)
+                .objectMapper(mapper)
+                .userAgent(userAgent)
+                .build();
+      }
+      if (tokens == null) {
+        throw new IllegalStateException(
+            "no token source: call token(...), rcAccessToken(...) or tokenProvider(...)");
+      }
+      return new StreamingProfileClient(this, tokens, new JsonHttp(client, mapper, userAgent));
+    }
+  }
+}
