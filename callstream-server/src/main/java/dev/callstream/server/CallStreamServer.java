@@ -1,0 +1,368 @@
+package dev.callstream.server;
+
+import dev.callstream.core.CallStreamException;
+import dev.callstream.core.CallStreamListener;
+import dev.callstream.core.StreamCodec;
+import dev.callstream.core.internal.CallDriver;
+import dev.callstream.server.internal.ServerRuntime;
+import dev.callstream.server.internal.ServerSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A WebSocket (Secure) server that receives Engage Voice call streams on path {@code /} (any query
+ * string) and hands each call to its own {@link CallStreamListener}.
+ *
+ * <pre>{@code
+ * try (CallStreamServer server = CallStreamServer.builder()
+ *     .host("0.0.0.0").port(3333)
+ *     .tls(Tls.pem(Path.of("cert.pem"), Path.of("key.pem")))
+ *     .authenticator(Authenticator.secrets(List.of(secret)))
+ *     .listenerFactory(info -> new MyListener())
+ *     .build()
+ *     .start()) {
+ *   System.out.println("listening on " + server.uri());
+ *   awaitShutdownSignal();
+ * }
+ * }</pre>
+ *
+ * <h2>Handshake</h2>
+ * The upgrade query is parsed into the call's {@link dev.callstream.core.CallInfo}, the
+ * {@link Authenticator} decides (HTTP 401 refuses; the platform does not retry 4xx), then a call slot
+ * is reserved atomically (HTTP 503 when {@link Builder#maxCalls} calls are open; the platform retries
+ * 5xx). Other paths get 404. A connection that has not completed its upgrade within
+ * {@link Builder#handshakeTimeout} (including its TLS handshake) is cut.
+ *
+ * <h2>Dispatch</h2>
+ * Messages are decoded on the connection's I/O thread and queued on the call's own lane, drained by a
+ * shared pool of {@link Builder#dispatchThreads} threads, at most one task per call at a time. So a
+ * call's listener sees its events sequentially and in order, different calls run in parallel, and a
+ * listener that is slow or throws affects only its own call.
+ *
+ * <h2>Overflow policy</h2>
+ * A call's lane holds {@link Builder#laneCapacity} events (default 1,000, about 10 s of audio). When
+ * it is full, further Media (and unknown) events of that call are dropped and counted; the
+ * sequencer reports them to the listener as gaps, and {@code onError} is reported once per overflow
+ * episode (an episode ends when the lane has drained to half its capacity). Connected, Start and
+ * Stop are never dropped; a peer that queues more than 64 of them beyond the capacity is closed with
+ * 1008. The I/O thread never blocks and no queue is unbounded.
+ *
+ * <h2>Ends</h2>
+ * Every call ends with exactly one {@code onEnd}: {@code STOPPED} after both Stops (the socket is
+ * then closed with 1000); {@code CLOSED} when the peer closes or the connection drops before that,
+ * when the listener closes its session, or after {@link Builder#idleTimeout} without a message (closed
+ * with 1001); {@code ERROR} when the listener throws (1011) or the peer breaks the protocol: a binary
+ * message (1003), a message over {@link Builder#maxMessageBytes} (1009), or the 100th malformed
+ * message of the call (1007; up to then each malformed message is skipped, logged at WARN with the
+ * call id and reported through {@code onError}); {@code SHUTDOWN} when {@link #close()} ends it
+ * (1001).
+ *
+ * <h2>Secrets</h2>
+ * A {@code secret} query parameter is removed from the {@code CallInfo} and a {@code secret} Start
+ * metadata field from the {@code Start} that listeners see, so recordings never store them. Neither
+ * is ever logged.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent; the server cannot be restarted.
+ */
+public final class CallStreamServer implements AutoCloseable {
+  private final Builder config;
+  private final Object lock = new Object();
+  private ServerRuntime runtime;
+  private TlsInfo tlsInfo;
+  private boolean closed;
+
+  private CallStreamServer(Builder config) {
+    this.config = config;
+  }
+
+  /** A builder with the defaults listed on each setter. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Prepares TLS (reading files or generating the self-signed certificate), binds and starts
+   * accepting calls.
+   *
+   * @return this server
+   * @throws CallStreamException when TLS material cannot be read or the address cannot be bound
+   * @throws IllegalStateException when already started or closed
+   */
+  public CallStreamServer start() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("server is closed");
+      }
+      if (runtime != null) {
+        throw new IllegalStateException("server already started");
+      }
+      TlsMaterial material = TlsMaterial.resolve(config.tls, config.host);
+      StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
+      ServerSettings settings = new ServerSettings(config.host, config.port, material.context,
+          config.listenerFactory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
+          config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
+          config.laneCapacity, config.dispatchThreads, config.ioThreads);
+      try {
+        runtime = ServerRuntime.start(settings);
+      } catch (IOException e) {
+        throw new CallStreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
+      }
+      tlsInfo = material.info;
+      return this;
+    }
+  }
+
+  /** The bound port (the real one when built with port 0). */
+  public int port() {
+    return started().port();
+  }
+
+  /** The configured bind address. */
+  public String host() {
+    return config.host;
+  }
+
+  /** {@code wss://host:port/} or {@code ws://host:port/} (IPv6 hosts in brackets). */
+  public URI uri() {
+    String host = config.host.contains(":") && !config.host.startsWith("[") ? "[" + config.host + "]" : config.host;
+    return URI.create((tls().secure() ? "wss" : "ws") + "://" + host + ":" + port() + "/");
+  }
+
+  /** Calls admitted and not yet ended (including handshakes being completed). */
+  public int activeCalls() {
+    ServerRuntime current;
+    synchronized (lock) {
+      current = runtime;
+    }
+    return current == null ? 0 : current.activeCalls();
+  }
+
+  /** What the server presents: TLS or not, the certificate and its SHA-256 fingerprint. */
+  public TlsInfo tls() {
+    synchronized (lock) {
+      started();
+      return tlsInfo;
+    }
+  }
+
+  /**
+   * Stops accepting calls (new upgrades get 503), ends every open call with
+   * {@link dev.callstream.core.EndReason#SHUTDOWN} (sockets closed with 1001), waits up to
+   * {@link Builder#shutdownTimeout} for their terminal callbacks, then stops the network and the
+   * dispatch threads. Idempotent; safe before {@link #start()}.
+   */
+  @Override
+  public void close() {
+    ServerRuntime current;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      current = runtime;
+    }
+    if (current != null) {
+      current.shutdown();
+    }
+  }
+
+  private ServerRuntime started() {
+    synchronized (lock) {
+      if (runtime == null) {
+        throw new IllegalStateException("server not started");
+      }
+      return runtime;
+    }
+  }
+
+  @Override
+  public String toString() {
+    synchronized (lock) {
+      return "CallStreamServer[" + config.host + ":" + (runtime == null ? config.port : runtime.port())
+          + ", " + config.tls + (closed ? ", closed" : runtime == null ? ", not started" : "") + "]";
+    }
+  }
+
+  /**
+   * Configures a {@link CallStreamServer}. Every setter validates its argument at once and throws
+   * {@link IllegalArgumentException} naming the value.
+   */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 3333;
+    private Tls tls = Tls.selfSigned();
+    private CallStreamListener.Factory listenerFactory;
+    private Authenticator authenticator = Authenticator.NONE;
+    private StreamCodec codec;
+    private int maxCalls = 500;
+    private int maxMessageBytes = 64 * 1024;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private int reorderWindow = CallDriver.DEFAULT_REORDER_WINDOW;
+    private int laneCapacity = 1000;
+    private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+
+    private Builder() {}
+
+    /** Address to bind; default {@code 127.0.0.1} ({@code 0.0.0.0} to expose). */
+    public Builder host(String host) {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host is blank");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** Port to bind, 0 for any free port; default 3333. */
+    public Builder port(int port) {
+      if (port < 0) {
+        throw new IllegalArgumentException("port < 0: " + port);
+      }
+      if (port > 65535) {
+        throw new IllegalArgumentException("port > 65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** TLS source; default {@link Tls#selfSigned()}. Plain ws only with {@link Tls#none()}. */
+    public Builder tls(Tls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /** Creates one listener per call (required). */
+    public Builder listenerFactory(CallStreamListener.Factory listenerFactory) {
+      this.listenerFactory = Objects.requireNonNull(listenerFactory, "listenerFactory");
+      return this;
+    }
+
+    /** Decides which upgrades become calls; default {@link Authenticator#NONE}. */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /** The codec; default a new {@link StreamCodec}. */
+    public Builder codec(StreamCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /** Concurrent calls; beyond them upgrades get HTTP 503. Default 500. */
+    public Builder maxCalls(int maxCalls) {
+      if (maxCalls < 1) {
+        throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
+      }
+      this.maxCalls = maxCalls;
+      return this;
+    }
+
+    /** Largest message (summed over fragments); a larger one closes the call with 1009. Default 64 KiB. */
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      if (maxMessageBytes < 1024) {
+        throw new IllegalArgumentException("maxMessageBytes < 1024: " + maxMessageBytes);
+      }
+      if (maxMessageBytes > 16 * 1024 * 1024) {
+        throw new IllegalArgumentException("maxMessageBytes > 16 MiB: " + maxMessageBytes);
+      }
+      this.maxMessageBytes = maxMessageBytes;
+      return this;
+    }
+
+    /** A call without any message for this long is closed (1001, CLOSED). Default 60 s. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = positive("idleTimeout", idleTimeout);
+      return this;
+    }
+
+    /** A connection that has not completed its upgrade (TLS included) within this is cut. Default 10 s. */
+    public Builder handshakeTimeout(Duration handshakeTimeout) {
+      this.handshakeTimeout = positive("handshakeTimeout", handshakeTimeout);
+      return this;
+    }
+
+    /** How long {@link CallStreamServer#close()} waits for open calls to finish. Default 10 s. */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = positive("shutdownTimeout", shutdownTimeout);
+      return this;
+    }
+
+    /** Frames held per channel to put late ones back in place; default 5. */
+    public Builder reorderWindow(int reorderWindow) {
+      if (reorderWindow < 1) {
+        throw new IllegalArgumentException("reorderWindow < 1: " + reorderWindow);
+      }
+      this.reorderWindow = reorderWindow;
+      return this;
+    }
+
+    /** Events queued per call before Media is dropped (see the overflow policy). Default 1,000. */
+    public Builder laneCapacity(int laneCapacity) {
+      if (laneCapacity < 16) {
+        throw new IllegalArgumentException("laneCapacity < 16: " + laneCapacity);
+      }
+      this.laneCapacity = laneCapacity;
+      return this;
+    }
+
+    /** Threads running listeners, shared by all calls. Default max(4, 2 x cores). */
+    public Builder dispatchThreads(int dispatchThreads) {
+      if (dispatchThreads < 1) {
+        throw new IllegalArgumentException("dispatchThreads < 1: " + dispatchThreads);
+      }
+      this.dispatchThreads = dispatchThreads;
+      return this;
+    }
+
+    /** Selector threads doing network I/O, TLS and decoding. Default max(1, min(4, cores / 2)). */
+    public Builder ioThreads(int ioThreads) {
+      if (ioThreads < 1) {
+        throw new IllegalArgumentException("ioThreads < 1: " + ioThreads);
+      }
+      this.ioThreads = ioThreads;
+      return this;
+    }
+
+    /**
+     * An unstarted server with this configuration.
+     *
+     * @throws IllegalStateException when no listener factory was given
+     */
+    public CallStreamServer build() {
+      if (listenerFactory == null) {
+        throw new IllegalStateException("listenerFactory is required");
+      }
+      Builder copy = new Builder();
+      copy.host = host;
+      copy.port = port;
+      copy.tls = tls;
+      copy.listenerFactory = listenerFactory;
+      copy.authenticator = authenticator;
+      copy.codec = codec;
+      copy.maxCalls = maxCalls;
+      copy.maxMessageBytes = maxMessageBytes;
+      copy.idleTimeout = idleTimeout;
+      copy.handshakeTimeout = handshakeTimeout;
+      copy.shutdownTimeout = shutdownTimeout;
+      copy.reorderWindow = reorderWindow;
+      copy.laneCapacity = laneCapacity;
+      copy.dispatchThreads = dispatchThreads;
+      copy.ioThreads = ioThreads;
+      return new CallStreamServer(copy);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " <= 0: " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,443 @@
+package dev.callstream.server.internal;
+
+import dev.callstream.core.AudioChannel;
+import dev.callstream.core.AudioFrame;
+import dev.callstream.core.CallInfo;
+import dev.callstream.core.CallSession;
+import dev.callstream.core.CallStreamException;
+import dev.callstream.core.CallStreamListener;
+import dev.callstream.core.Connected;
+import dev.callstream.core.EndReason;
+import dev.callstream.core.MalformedMessageException;
+import dev.callstream.core.Media;
+import dev.callstream.core.Start;
+import dev.callstream.core.Stop;
+import dev.callstream.core.StreamEvent;
+import dev.callstream.core.Unknown;
+import dev.callstream.core.internal.CallDriver;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCode;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.Session;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One admitted call: takes decoded events on the connection's read thread, queues them on the call's
+ * own {@link SerialLane} and, on the lane, drives the call's {@link CallDriver} and listener.
+ *
+ * <p>Fields are split by thread: the read-side fields are touched only by the connection's read
+ * thread (Tyrus delivers one message at a time per connection), the lane-side fields only inside
+ * {@link #handle}, which the lane runs one item at a time. {@link #terminate} may run on any thread;
+ * the first call decides the call's end reason.
+ */
+final class CallConnection {
+  private static final Logger log = LoggerFactory.getLogger(CallConnection.class);
+
+  /** Malformed messages tolerated per call; the one that reaches this count closes the call with 1007. */
+  static final int MALFORMED_LIMIT = 100;
+  /** Non-audio events held while a Start secret is awaited. */
+  static final int HELD_BEFORE_START = 4;
+  /** How far control events may exceed the lane capacity before the peer is cut off. */
+  static final int CONTROL_HEADROOM = 64;
+
+  private static final Object OPEN = new Object();
+  private static final Object FINISH = new Object();
+  private static final Object CLOSE_REQUEST = new Object();
+
+  private record Report(CallStreamException error) {}
+
+  private record Termination(EndReason reason, Throwable cause) {}
+
+  private final ServerRuntime runtime;
+  private final Session session;
+  private final CallInfo info;
+  private final String logId;
+  private final boolean verifyAtStart;
+  private final int laneCapacity;
+  private final SerialLane lane;
+  private final AtomicReference<Termination> termination = new AtomicReference<>();
+  private final AtomicBoolean released = new AtomicBoolean();
+  volatile long lastActivityNanos = System.nanoTime();
+
+  // Read thread only.
+  private int malformed;
+  private boolean overflowing;
+  private long droppedInEpisode;
+
+  // Lane only.
+  private CallDriver driver;
+  private EndTracker tracker;
+  private List<Object> held;
+  private boolean refused;
+  private boolean finished;
+
+  CallConnection(ServerRuntime runtime, Session session, CallInfo info, boolean verifyAtStart, String logId) {
+    this.runtime = runtime;
+    this.session = session;
+    this.info = info;
+    this.logId = logId;
+    this.verifyAtStart = verifyAtStart;
+    this.laneCapacity = runtime.settings().laneCapacity();
+    this.lane = new SerialLane(runtime.dispatchPool(), this::handle, "call " + logId);
+    this.held = verifyAtStart ? new ArrayList<>(HELD_BEFORE_START) : null;
+  }
+
+  String logId() {
+    return logId;
+  }
+
+  /** Queues the listener's creation, unless the call must first prove itself at Start. */
+  void open() {
+    if (!verifyAtStart) {
+      lane.add(OPEN);
+    }
+  }
+
+  // ---------------------------------------------------------------- read side
+
+  void onText(String text) {
+    lastActivityNanos = System.nanoTime();
+    if (termination.get() != null) {
+      return;
+    }
+    StreamEvent event;
+    try {
+      event = runtime.settings().codec().decode(text);
+    } catch (MalformedMessageException e) {
+      malformed(e);
+      return;
+    } catch (RuntimeException e) {
+      malformed(new MalformedMessageException("undecodable message: " + e.getClass().getSimpleName(), e));
+      return;
+    }
+    if (event instanceof Media || event instanceof Unknown) {
+      offerDroppable(event);
+    } else {
+      offerControl(event);
+    }
+  }
+
+  private void malformed(MalformedMessageException error) {
+    malformed++;
+    if (malformed <= 3) {
+      log.warn("call {}: skipped malformed message ({} so far): {}", logId, malformed, error.getMessage());
+    } else {
+      log.debug("call {}: skipped malformed message ({} so far): {}", logId, malformed, error.getMessage());
+    }
+    offerControl(new Report(error));
+    if (malformed >= MALFORMED_LIMIT) {
+      log.warn("call {}: {} malformed messages; closing with 1007", logId, malformed);
+      terminate(EndReason.ERROR,
+          new CallStreamException("call " + logId + ": " + malformed + " malformed messages"),
+          CloseCodes.NOT_CONSISTENT, "too many malformed messages");
+    }
+  }
+
+  /**
+   * Media and unknown events: dropped while the lane is full. An episode starts when the lane reaches
+   * its capacity (one onError is queued) and ends when it has drained to half of it.
+   */
+  private void offerDroppable(StreamEvent event) {
+    int size = lane.size();
+    if (overflowing) {
+      if (size > laneCapacity / 2) {
+        droppedInEpisode++;
+        return;
+      }
+      overflowing = false;
+      log.info("call {}: listener caught up after {} dropped events", logId, droppedInEpisode);
+    }
+    if (size >= laneCapacity) {
+      overflowing = true;
+      droppedInEpisode = 1;
+      log.warn("call {}: listener fell behind ({} events queued); dropping Media until it catches up",
+          logId, size);
+      lane.add(new Report(new CallStreamException("call " + logId + ": listener fell behind (" + size
+          + " events queued); Media is dropped until it catches up")));
+      return;
+    }
+    lane.add(event);
+  }
+
+  /** Start, Stop, Connected and reports are never dropped; a peer flooding them is cut off. */
+  private void offerControl(Object item) {
+    if (lane.size() >= laneCapacity + CONTROL_HEADROOM) {
+      terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": too many queued control events"),
+          CloseCodes.VIOLATED_POLICY, "too many events");
+      return;
+    }
+    lane.add(item);
+  }
+
+  /** A frame the server refuses: binary (1003) or over the size limit (1009). */
+  void refuse(FrameGuard.Violation violation) {
+    if (violation == FrameGuard.Violation.BINARY) {
+      log.warn("call {}: binary message refused; closing with 1003", logId);
+      terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": binary message (only text is accepted)"),
+          CloseCodes.CANNOT_ACCEPT, "binary messages are not accepted");
+    } else {
+      int max = runtime.settings().maxMessageBytes();
+      log.warn("call {}: message over {} bytes; closing with 1009", logId, max);
+      terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": message over " + max + " bytes"),
+          CloseCodes.TOO_BIG, "message over " + max + " bytes");
+    }
+  }
+
+  void idleTimeout() {
+    if (termination.get() == null) {
+      log.info("call {}: no message for {}; closing", logId, runtime.settings().idleTimeout());
+    }
+    terminate(EndReason.CLOSED,
+        new CallStreamException("call " + logId + ": idle for " + runtime.settings().idleTimeout()),
+        CloseCodes.GOING_AWAY, "idle timeout");
+  }
+
+  void shutdown() {
+    terminate(EndReason.SHUTDOWN, null, CloseCodes.GOING_AWAY, "server shutting down");
+  }
+
+  /** The connection closed, by the peer or as a result of {@link #terminate}. Any thread. */
+  void transportClosed(CloseReason reason) {
+    int code = reason == null ? CloseCodes.CLOSED_ABNORMALLY.getCode() : reason.getCloseCode().getCode();
+    Throwable cause = code == CloseCodes.NORMAL_CLOSURE.getCode() || code == CloseCodes.GOING_AWAY.getCode()
+        ? null
+        : new CallStreamException("call " + logId + ": connection closed with code " + code);
+    termination.compareAndSet(null, new Termination(EndReason.CLOSED, cause));
+    lane.add(FINISH);
+  }
+
+  /**
+   * Ends the call: the first caller decides the reason the listener gets; the socket is closed with
+   * {@code code}. Any thread; idempotent.
+   */
+  boolean terminate(EndReason reason, Throwable cause, CloseCode code, String phrase) {
+    if (!termination.compareAndSet(null, new Termination(reason, cause))) {
+      return false;
+    }
+    log.debug("call {}: closing with {} ({})", logId, code.getCode(), reason.label());
+    lane.add(FINISH);
+    try {
+      if (session.isOpen()) {
+        session.close(new CloseReason(code, phrase));
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      log.debug("call {}: close failed: {}", logId, e.toString());
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- lane side
+
+  private void handle(Object item) {
+    if (finished) {
+      return;
+    }
+    if (item == FINISH) {
+      finish();
+    } else if (item == OPEN) {
+      createListener();
+    } else if (item == CLOSE_REQUEST) {
+      if (tracker != null && tracker.reason != null) {
+        afterDriver();
+      } else {
+        terminate(EndReason.CLOSED, null, CloseCodes.NORMAL_CLOSURE, "closed by listener");
+      }
+    } else if (driver == null) {
+      beforeListener(item);
+    } else {
+      deliver(item);
+      afterDriver();
+    }
+  }
+
+  private void beforeListener(Object item) {
+    if (!verifyAtStart || refused) {
+      return;
+    }
+    if (item instanceof Start start) {
+      boolean approved;
+      try {
+        approved = runtime.settings().authenticator().onStart(info, start);
+      } catch (RuntimeException e) {
+        log.warn("call {}: authenticator failed at Start", logId, e);
+        approved = false;
+      }
+      if (!approved) {
+        refuseBeforeListener("not authorized at Start", "unauthorized");
+        return;
+      }
+      createListener();
+      if (driver == null) {
+        return;
+      }
+      List<Object> replay = held;
+      held = null;
+      for (Object earlier : replay) {
+        deliver(earlier);
+      }
+      deliver(start);
+      afterDriver();
+    } else if (item instanceof Media) {
+      refuseBeforeListener("Media before an authorized Start", "unauthorized");
+    } else if (held.size() >= HELD_BEFORE_START) {
+      refuseBeforeListener("no Start within " + HELD_BEFORE_START + " events", "unauthorized");
+    } else {
+      held.add(item);
+    }
+  }
+
+  private void refuseBeforeListener(String why, String phrase) {
+    refused = true;
+    held = null;
+    log.warn("call {}: {}; closing with 1008", logId, why);
+    terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": " + why),
+        CloseCodes.VIOLATED_POLICY, phrase);
+  }
+
+  private void createListener() {
+    try {
+      CallStreamListener listener = Objects.requireNonNull(
+          runtime.settings().listenerFactory().create(info), "listener factory returned null");
+      tracker = new EndTracker(listener);
+      driver = new CallDriver(info, tracker, runtime.settings().reorderWindow(), () -> lane.add(CLOSE_REQUEST));
+      log.debug("call {}: listener created", logId);
+    } catch (RuntimeException e) {
+      refused = true;
+      held = null;
+      driver = null;
+      log.warn("call {}: listener factory failed; closing with 1011", logId, e);
+      terminate(EndReason.ERROR, e, CloseCodes.UNEXPECTED_CONDITION, "listener factory failed");
+    }
+  }
+
+  private void deliver(Object item) {
+    if (item instanceof Report report) {
+      driver.reportError(report.error());
+    } else if (item instanceof Start start) {
+      driver.accept(withoutSecret(start));
+    } else {
+      driver.accept((StreamEvent) item);
+    }
+  }
+
+  /** Once the driver has ended the call (both Stops, or the listener threw), close the socket to match. */
+  private void afterDriver() {
+    EndReason reason = tracker.reason;
+    if (reason == null) {
+      return;
+    }
+    switch (reason) {
+      case STOPPED:
+        terminate(reason, tracker.cause, CloseCodes.NORMAL_CLOSURE, "stopped");
+        break;
+      case ERROR:
+        terminate(reason, tracker.cause, CloseCodes.UNEXPECTED_CONDITION, "listener failed");
+        break;
+      case SHUTDOWN:
+        terminate(reason, tracker.cause, CloseCodes.GOING_AWAY, "server shutting down");
+        break;
+      default:
+        terminate(reason, tracker.cause, CloseCodes.NORMAL_CLOSURE, "closed");
+        break;
+    }
+  }
+
+  private void finish() {
+    finished = true;
+    Termination end = termination.get();
+    if (end == null) {
+      end = new Termination(EndReason.CLOSED, null);
+    }
+    if (driver != null) {
+      try {
+        driver.end(end.reason(), end.cause());
+      } catch (RuntimeException e) {
+        log.error("call {}: ending the call failed", logId, e);
+      }
+    }
+    held = null;
+    log.debug("call {}: ended ({})", logId, end.reason().label());
+    release();
+  }
+
+  /** Gives the call's slot back; safe to call more than once. */
+  void release() {
+    if (released.compareAndSet(false, true)) {
+      runtime.registry().closed(this);
+      runtime.registry().release();
+    }
+  }
+
+  /** A {@code secret} in Start metadata is a credential: the listener (and any recording) never sees it. */
+  private static Start withoutSecret(Start start) {
+    if (!start.metadata().containsKey("secret")) {
+      return start;
+    }
+    Map<String, Object> metadata = new LinkedHashMap<>(start.metadata());
+    metadata.remove("secret");
+    return new Start(start.callId(), start.sessionId(), start.ani(), start.dnis(), start.accountId(),
+        start.subaccountId(), start.rcAccountId(), start.agentId(), start.productType(), start.productId(),
+        start.contentType(), start.sampleRateHertz(), metadata);
+  }
+
+  /** Forwards to the user's listener and remembers how the driver ended the call. */
+  private static final class EndTracker implements CallStreamListener {
+    private final CallStreamListener delegate;
+    volatile EndReason reason;
+    volatile Throwable cause;
+
+    EndTracker(CallStreamListener delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void onConnected(CallSession session, Connected connected) {
+      delegate.onConnected(session, connected);
+    }
+
+    @Override
+    public void onStart(CallSession session, Start start) {
+      delegate.onStart(session, start);
+    }
+
+    @Override
+    public void onAudio(CallSession session, AudioFrame frame) {
+      delegate.onAudio(session, frame);
+    }
+
+    @Override
+    public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
+      delegate.onGap(session, channel, fromPosition, frameCount);
+    }
+
+    @Override
+    public void onStop(CallSession session, Stop stop) {
+      delegate.onStop(session, stop);
+    }
+
+    @Override
+    public void onUnknownEvent(CallSession session, Unknown event) {
+      delegate.onUnknownEvent(session, event);
+    }
+
+    @Override
+    public void onError(CallSession session, CallStreamException error) {
+      delegate.onError(session, error);
+    }
+
+    @Override
+    public void onEnd(CallSession session, EndReason reason, Throwable cause) {
+      this.reason = reason;
+      this.cause = cause;
+      delegate.onEnd(session, reason, cause);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.callstream.server.internal;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Call slots and open calls. A slot is reserved atomically at the handshake (so the 503 decision
+ * cannot race) and released exactly once: when the upgrade fails, or after the call's terminal
+ * callback.
+ */
+final class CallRegistry {
+  private final int maxCalls;
+  private final AtomicInteger reserved = new AtomicInteger();
+  private final Set<CallConnection> open = ConcurrentHashMap.newKeySet();
+  private final Object idle = new Object();
+  private volatile boolean closing;
+
+  CallRegistry(int maxCalls) {
+    this.maxCalls = maxCalls;
+  }
+
+  /** Reserves a slot; false when all are taken or the server is closing. */
+  boolean tryReserve() {
+    while (!closing) {
+      int current = reserved.get();
+      if (current >= maxCalls) {
+        return false;
+      }
+      if (reserved.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void release() {
+    if (reserved.decrementAndGet() == 0) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  int reserved() {
+    return reserved.get();
+  }
+
+  void opened(CallConnection call) {
+    open.add(call);
+  }
+
+  void closed(CallConnection call) {
+    open.remove(call);
+  }
+
+  List<CallConnection> openCalls() {
+    return List.copyOf(open);
+  }
+
+  /** Refuses new calls from now on. */
+  void startClosing() {
+    closing = true;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  /** Waits until every slot is released; false on timeout. */
+  boolean awaitIdle(long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (idle) {
+      while (reserved.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,132 @@
+package dev.callstream.server.internal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Follows the frame headers of the client-to-server byte stream (after the upgrade) without copying
+ * anything, to refuse a message before it is buffered: a data message longer than the limit (summed
+ * over its fragments), or a binary message. Payload bytes are skipped in O(1) per buffer.
+ */
+final class FrameGuard {
+  enum Violation { NONE, TOO_BIG, BINARY }
+
+  private static final int FIRST = 0;
+  private static final int SECOND = 1;
+  private static final int EXTENDED_LENGTH = 2;
+  private static final int MASK = 3;
+  private static final int PAYLOAD = 4;
+
+  private final long maxMessageBytes;
+  private int state = FIRST;
+  private int opcode;
+  private boolean fin;
+  private boolean masked;
+  private int lengthBytesLeft;
+  private long length;
+  private int maskBytesLeft;
+  private long payloadLeft;
+  private long messageSoFar;
+  private Violation violation = Violation.NONE;
+
+  FrameGuard(long maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  Violation violation() {
+    return violation;
+  }
+
+  /**
+   * Scans {@code buffer} from its position to its limit (neither is changed).
+   *
+   * @return the index where the first offending frame starts (its position when the frame began in
+   *     an earlier buffer), or -1 when every byte may be passed on
+   */
+  int scan(ByteBuffer buffer) {
+    if (violation != Violation.NONE) {
+      return buffer.position();
+    }
+    int i = buffer.position();
+    int limit = buffer.limit();
+    int frameStart = buffer.position();
+    while (i < limit) {
+      switch (state) {
+        case FIRST: {
+          frameStart = i;
+          int b = buffer.get(i++);
+          fin = (b & 0x80) != 0;
+          opcode = b & 0x0F;
+          state = SECOND;
+          break;
+        }
+        case SECOND: {
+          int b = buffer.get(i++);
+          masked = (b & 0x80) != 0;
+          int shortLength = b & 0x7F;
+          if (shortLength >= 126) {
+            lengthBytesLeft = shortLength == 126 ? 2 : 8;
+            length = 0;
+            state = EXTENDED_LENGTH;
+          } else {
+            length = shortLength;
+            if (!lengthKnown()) {
+              return frameStart;
+            }
+          }
+          break;
+        }
+        case EXTENDED_LENGTH: {
+          length = (length << 8) | (buffer.get(i++) & 0xFF);
+          if (--lengthBytesLeft == 0 && !lengthKnown()) {
+            return frameStart;
+          }
+          break;
+        }
+        case MASK: {
+          int skip = Math.min(maskBytesLeft, limit - i);
+          i += skip;
+          maskBytesLeft -= skip;
+          if (maskBytesLeft == 0) {
+            state = payloadLeft > 0 ? PAYLOAD : FIRST;
+          }
+          break;
+        }
+        default: {
+          long skip = Math.min(payloadLeft, limit - i);
+          i += (int) skip;
+          payloadLeft -= skip;
+          if (payloadLeft == 0) {
+            state = FIRST;
+          }
+          break;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Checks the frame whose length is now known; false when it violates a rule. */
+  private boolean lengthKnown() {
+    boolean data = opcode < 8;
+    if (data) {
+      if (opcode == 2) {
+        violation = Violation.BINARY;
+        return false;
+      }
+      long total = (opcode == 0 ? messageSoFar : 0) + length;
+      if (length < 0 || total > maxMessageBytes) {
+        violation = Violation.TOO_BIG;
+        return false;
+      }
+      messageSoFar = fin ? 0 : total;
+    }
+    payloadLeft = length;
+    if (masked) {
+      maskBytesLeft = 4;
+      state = MASK;
+    } else {
+      state = length > 0 ? PAYLOAD : FIRST;
+    }
+    return true;
+  }
+}

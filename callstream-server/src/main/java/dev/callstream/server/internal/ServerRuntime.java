@@ -1,0 +1,250 @@
+package dev.callstream.server.internal;
+
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
+import org.glassfish.grizzly.ssl.SSLEngineConfigurator;
+import org.glassfish.grizzly.strategies.SameThreadIOStrategy;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running server: Grizzly's HTTP server with our {@link UpgradeFilter} in its chain, Tyrus's
+ * engine behind it, one selector-thread I/O strategy (messages are decoded on the read thread, which
+ * is cheap, and handed to the calls' lanes), the shared dispatch pool and a timer for handshake and
+ * idle timeouts.
+ */
+public final class ServerRuntime {
+  private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
+  private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+  private final ServerSettings settings;
+  private final CallRegistry registry;
+  private final ThreadPoolExecutor dispatchPool;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final Map<String, PendingCall> pending = new ConcurrentHashMap<>();
+  private final AtomicLong admissions = new AtomicLong();
+  private final TyrusContainer container;
+  private final HttpServer http;
+  private final NetworkListener listener;
+  private final Object closeLock = new Object();
+  private boolean closed;
+
+  private ServerRuntime(ServerSettings settings) {
+    this.settings = settings;
+    this.registry = new CallRegistry(settings.maxCalls());
+    this.dispatchPool = new ThreadPoolExecutor(settings.dispatchThreads(), settings.dispatchThreads(),
+        30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.maxCalls() + 64), threads("callstream-dispatch-", true));
+    this.dispatchPool.allowCoreThreadTimeOut(true);
+    this.scheduler = new ScheduledThreadPoolExecutor(1, threads("callstream-timer-", true));
+    this.scheduler.setRemoveOnCancelPolicy(true);
+    // Tyrus's buffer holds at most one partial frame (<= maxMessageBytes + header) plus one fed slice.
+    this.container = new TyrusContainer(settings.maxMessageBytes() + UpgradeFilter.FEED_CHUNK + 1024);
+    // Idle timeouts are ours (one sweep); a Tyrus session timeout would schedule a task per message.
+    this.container.setDefaultMaxSessionIdleTimeout(-1);
+    this.http = new HttpServer();
+    this.listener = new NetworkListener("callstream", settings.host(), settings.port());
+  }
+
+  /** Binds and starts serving. */
+  public static ServerRuntime start(ServerSettings settings) throws IOException {
+    ServerRuntime runtime = new ServerRuntime(settings);
+    try {
+      runtime.startServing();
+      return runtime;
+    } catch (IOException | RuntimeException e) {
+      runtime.stopEverything();
+      throw e;
+    }
+  }
+
+  private void startServing() throws IOException {
+    CallEndpoint endpoint = new CallEndpoint(this);
+    ServerEndpointConfig config = ServerEndpointConfig.Builder.create(CallEndpoint.class, "/")
+        .configurator(new ServerEndpointConfig.Configurator() {
+          @Override
+          public <T> T getEndpointInstance(Class<T> endpointClass) {
+            return endpointClass.cast(endpoint);
+          }
+        })
+        .build();
+    try {
+      container.register(config);
+    } catch (DeploymentException e) {
+      throw new IllegalStateException("cannot deploy the call endpoint", e);
+    }
+    int io = settings.ioThreads();
+    TCPNIOTransport transport = TCPNIOTransportBuilder.newInstance()
+        .setIOStrategy(SameThreadIOStrategy.getInstance())
+        .setSelectorRunnersCount(io)
+        .setSelectorThreadPoolConfig(ThreadPoolConfig.defaultConfig()
+            .setPoolName("callstream-io").setCorePoolSize(io).setMaxPoolSize(io))
+        .setTcpNoDelay(true)
+        .setReuseAddress(true)
+        .build();
+    listener.setTransport(transport);
+    listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
+    SSLContext ssl = settings.sslContext();
+    if (ssl != null) {
+      List<String> supported = Arrays.asList(ssl.getSupportedSSLParameters().getProtocols());
+      List<String> enabled = new ArrayList<>(PROTOCOLS);
+      enabled.retainAll(supported);
+      listener.setSecure(true);
+      listener.setSSLEngineConfig(new SSLEngineConfigurator(ssl, false, false, false)
+          .setEnabledProtocols(enabled.toArray(new String[0])));
+    }
+    listener.registerAddOn(new UpgradeFilter(this, container.getWebSocketEngine(), ssl != null).addOn());
+    http.getServerConfiguration().setJmxEnabled(false);
+    http.addListener(listener);
+    http.start();
+    long idle = settings.idleTimeout().toNanos();
+    long sweep = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(TimeUnit.SECONDS.toNanos(1), idle / 4));
+    scheduler.scheduleWithFixedDelay(() -> sweepIdle(idle), sweep, sweep, TimeUnit.NANOSECONDS);
+    log.info("listening on {}://{}:{}/", ssl != null ? "wss" : "ws", settings.host(), port());
+  }
+
+  private void sweepIdle(long idleNanos) {
+    long now = System.nanoTime();
+    for (CallConnection call : registry.openCalls()) {
+      if (now - call.lastActivityNanos > idleNanos) {
+        call.idleTimeout();
+      }
+    }
+  }
+
+  /** The bound port. */
+  public int port() {
+    return listener.getPort();
+  }
+
+  /** Calls admitted and not yet ended. */
+  public int activeCalls() {
+    return registry.reserved();
+  }
+
+  /**
+   * Stops accepting, ends open calls with SHUTDOWN (their sockets closed with 1001), waits up to the
+   * shutdown timeout for their terminal callbacks, then stops Grizzly and the pools. Idempotent.
+   */
+  public void shutdown() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    registry.startClosing();
+    List<CallConnection> open = registry.openCalls();
+    if (!open.isEmpty()) {
+      log.info("shutting down: ending {} open calls", open.size());
+    }
+    for (CallConnection call : open) {
+      call.shutdown();
+    }
+    boolean interrupted = false;
+    try {
+      if (!registry.awaitIdle(settings.shutdownTimeout().toNanos())) {
+        log.warn("shutdown: {} calls did not finish within {}", registry.reserved(), settings.shutdownTimeout());
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    stopEverything();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void stopEverything() {
+    try {
+      http.shutdownNow();
+    } catch (RuntimeException e) {
+      log.debug("Grizzly shutdown: {}", e.toString());
+    }
+    try {
+      container.stop();
+    } catch (RuntimeException e) {
+      log.debug("Tyrus shutdown: {}", e.toString());
+    }
+    dispatchPool.shutdown();
+    scheduler.shutdownNow();
+    try {
+      if (!dispatchPool.awaitTermination(2, TimeUnit.SECONDS)) {
+        dispatchPool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      dispatchPool.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- for the filter, endpoint and calls
+
+  ServerSettings settings() {
+    return settings;
+  }
+
+  CallRegistry registry() {
+    return registry;
+  }
+
+  ExecutorService dispatchPool() {
+    return dispatchPool;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  PendingCall newPending(dev.callstream.core.CallInfo info, boolean verifyAtStart, String logId) {
+    PendingCall call = new PendingCall(Long.toString(admissions.incrementAndGet()), info, verifyAtStart, logId);
+    pending.put(call.key, call);
+    return call;
+  }
+
+  PendingCall pending(String key) {
+    return pending.get(key);
+  }
+
+  void forget(PendingCall call) {
+    pending.remove(call.key);
+  }
+
+  /** A call id fit for a log line: peer-controlled text reduced to a safe alphabet and length. */
+  String logId(String callId) {
+    if (callId == null || callId.isEmpty()) {
+      return "#" + (admissions.get() + 1);
+    }
+    String safe = callId.replaceAll("[^A-Za-z0-9._-]", "_");
+    return safe.length() > 64 ? safe.substring(0, 64) : safe;
+  }
+
+  private static ThreadFactory threads(String prefix, boolean daemon) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(daemon);
+      return thread;
+    };
+  }
+}

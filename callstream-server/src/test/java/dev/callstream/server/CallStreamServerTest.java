@@ -1,0 +1,289 @@
+package dev.callstream.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.callstream.core.AudioChannel;
+import dev.callstream.core.AudioFrame;
+import dev.callstream.core.CallInfo;
+import dev.callstream.core.CallSession;
+import dev.callstream.core.CallStreamListener;
+import dev.callstream.core.EndReason;
+import dev.callstream.core.Start;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class CallStreamServerTest extends ServerTestSupport {
+
+  @Test
+  void eventsReachTheCallsListenerInOrderAndBothStopsCloseWith1000() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=A1&sessionId=7&agentId=42");
+    playCall(peer, "A1", 3);
+
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
+    assertThat(listener.info.callId()).isEqualTo("A1");
+    assertThat(listener.info.agentId()).isEqualTo("42");
+    assertThat(listener.events).containsExactly("connected", "start:A1",
+        "audio:agent:0", "audio:conference:0", "audio:agent:1", "audio:conference:1",
+        "audio:agent:2", "audio:conference:2", "stop", "stop", "end:stopped");
+    for (AudioFrame frame : listener.frames) {
+      int expected = (int) frame.position() + (frame.channel() == AudioChannel.AGENT ? 0 : 100);
+      assertThat(frame.payload()).isEqualTo(Wire.frame(expected));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+  }
+
+  @Test
+  void twoConcurrentCallsDoNotMix() throws Exception {
+    CallStreamServer server = start();
+    Peer first = Peer.connect(server, "callId=first");
+    Peer second = Peer.connect(server, "callId=second");
+    first.send(Wire.connected(), Wire.start("first"));
+    second.send(Wire.connected(), Wire.start("second"));
+    for (int sequence = 0; sequence < 20; sequence++) {
+      first.send(Wire.media("Participant", sequence, Wire.frame(1)));
+      second.send(Wire.media("Participant", sequence, Wire.frame(2)));
+    }
+    first.send(Wire.stop(), Wire.stop());
+    second.send(Wire.stop(), Wire.stop());
+
+    List<RecordingCallListener> listeners = List.of(RecordingCallListener.take(created), RecordingCallListener.take(created));
+    for (RecordingCallListener listener : listeners) {
+      assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+      byte expected = (byte) (listener.info.callId().equals("first") ? 1 : 2);
+      assertThat(listener.frames).hasSize(20)
+          .allSatisfy(frame -> assertThat(frame.payload()).containsOnly(expected));
+      assertThat(listener.frames.stream().map(AudioFrame::position).collect(Collectors.toList()))
+          .isSorted();
+    }
+    assertThat(listeners).extracting(l -> l.info.callId()).containsExactlyInAnyOrder("first", "second");
+  }
+
+  @Test
+  void anAbruptDisconnectEndsTheCallClosed() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=abrupt");
+    peer.send(Wire.connected(), Wire.start("abrupt"), Wire.media("Participant", 0, Wire.frame(5)));
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    await().atMost(Duration.ofSeconds(5)).until(() -> listener.start != null);
+    peer.abort();
+
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.CLOSED);
+    assertThat(listener.events).endsWith("audio:agent:0", "end:closed");
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+  }
+
+  @Test
+  void aNormalCloseBeforeTheStopsEndsTheCallClosed() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=early");
+    peer.send(Wire.connected(), Wire.start("early"));
+    peer.closeNormally();
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
+  }
+
+  @Test
+  void aListenerThatThrowsEndsOnlyItsOwnCallWith1011() throws Exception {
+    CallStreamServer server = start(builder -> builder.listenerFactory(info -> {
+      RecordingCallListener listener = info.callId().equals("bad")
+          ? new RecordingCallListener(info) {
+              @Override
+              public void onAudio(CallSession session, AudioFrame frame) {
+                throw new IllegalStateException("listener bug");
+              }
+            }
+          : new RecordingCallListener(info);
+      created.add(listener);
+      return listener;
+    }));
+    Peer bad = Peer.connect(server, "callId=bad");
+    Peer good = Peer.connect(server, "callId=good");
+    bad.send(Wire.connected(), Wire.start("bad"));
+    good.send(Wire.connected(), Wire.start("good"));
+    for (int sequence = 0; sequence < 10; sequence++) {
+      bad.send(Wire.media("Participant", sequence, Wire.frame(1)));
+      good.send(Wire.media("Participant", sequence, Wire.frame(2)));
+    }
+
+    RecordingCallListener a = RecordingCallListener.take(created);
+    RecordingCallListener b = RecordingCallListener.take(created);
+    RecordingCallListener badListener = a.info.callId().equals("bad") ? a : b;
+    RecordingCallListener goodListener = badListener == a ? b : a;
+    assertThat(badListener.awaitEnd()).isEqualTo(EndReason.ERROR);
+    assertThat(bad.awaitCloseCode(5)).isEqualTo(1011);
+
+    good.send(Wire.media("Participant", 10, Wire.frame(2)), Wire.stop(), Wire.stop());
+    assertThat(goodListener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(goodListener.frames).hasSize(11).allSatisfy(frame -> assertThat(frame.payload()).containsOnly(2));
+    assertThat(badListener.frames).isEmpty();
+  }
+
+  @Test
+  void aBlockedListenerDoesNotDelayAnotherCall() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(1);
+    CallStreamServer server = start(builder -> builder.listenerFactory(info -> {
+      RecordingCallListener listener = info.callId().equals("slow")
+          ? new RecordingCallListener(info) {
+              @Override
+              public void onStart(CallSession session, Start start) {
+                blocked.countDown();
+                try {
+                  release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                super.onStart(session, start);
+              }
+            }
+          : new RecordingCallListener(info);
+      created.add(listener);
+      return listener;
+    }));
+    Peer slow = Peer.connect(server, "callId=slow");
+    slow.send(Wire.connected(), Wire.start("slow"), Wire.media("Participant", 0, Wire.frame(1)));
+    assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+
+    Peer fast = Peer.connect(server, "callId=fast");
+    playCall(fast, "fast", 5);
+    RecordingCallListener slowListener = RecordingCallListener.take(created);
+    RecordingCallListener fastListener = RecordingCallListener.take(created);
+    assertThat(fastListener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(fastListener.frames).hasSize(10);
+    assertThat(slowListener.end).isNotDone();
+
+    release.countDown();
+    slow.send(Wire.stop(), Wire.stop());
+    assertThat(slowListener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(slowListener.frames).hasSize(1);
+  }
+
+  @Test
+  void aFullLaneDropsMediaReportsOnceAndTheDropsBecomeGaps() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CallStreamServer server = start(builder -> builder.laneCapacity(16).listenerFactory(info -> {
+      RecordingCallListener listener = new RecordingCallListener(info) {
+        @Override
+        public void onAudio(CallSession session, AudioFrame frame) {
+          try {
+            release.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          super.onAudio(session, frame);
+        }
+      };
+      created.add(listener);
+      return listener;
+    }));
+    Peer peer = Peer.connect(server, "callId=flood");
+    peer.send(Wire.connected(), Wire.start("flood"));
+    for (int sequence = 0; sequence < 200; sequence++) {
+      peer.send(Wire.media("Participant", sequence, Wire.frame(sequence)));
+    }
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    release.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !listener.errors.isEmpty());
+    for (int sequence = 200; sequence < 210; sequence++) {
+      peer.send(Wire.media("Participant", sequence, Wire.frame(sequence)));
+    }
+    peer.send(Wire.stop(), Wire.stop());
+
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    // One report per overflow episode (an episode ends once the lane drained to half), not per drop.
+    assertThat(listener.errors).isNotEmpty().hasSizeLessThanOrEqualTo(3)
+        .allSatisfy(error -> assertThat(error).hasMessageContaining("flood").hasMessageContaining("fell behind"));
+    assertThat(listener.frames.size()).isLessThan(100);
+    assertThat(listener.frames.size() + listener.gapFrames).isEqualTo(210);
+    AudioFrame last = listener.frames.get(listener.frames.size() - 1);
+    assertThat(last.position()).isEqualTo(209);
+    assertThat(last.payload()).isEqualTo(Wire.frame(209));
+  }
+
+  @Test
+  void closeEndsOpenCallsWithShutdownAnd1001() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=open");
+    peer.send(Wire.connected(), Wire.start("open"));
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    await().atMost(Duration.ofSeconds(5)).until(() -> listener.start != null);
+
+    server.close();
+
+    assertThat(listener.end).isCompletedWithValue(EndReason.SHUTDOWN);
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
+    assertThat(server.activeCalls()).isZero();
+    server.close();
+  }
+
+  @Test
+  void aListenerCanCloseItsOwnCall() throws Exception {
+    CallStreamServer server = start(builder -> builder.listenerFactory(info -> {
+      RecordingCallListener listener = new RecordingCallListener(info) {
+        @Override
+        public void onStart(CallSession session, Start start) {
+          super.onStart(session, start);
+          session.close();
+        }
+      };
+      created.add(listener);
+      return listener;
+    }));
+    Peer peer = Peer.connect(server, "callId=self");
+    peer.send(Wire.connected(), Wire.start("self"));
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
+  }
+
+  @Test
+  void aFactoryThatThrowsRefusesTheCallWith1011() throws Exception {
+    CallStreamServer server = start(builder -> builder.listenerFactory(info -> {
+      throw new IllegalStateException("no listener today");
+    }));
+    Peer peer = Peer.connect(server, "callId=refused");
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1011);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+  }
+
+  @Test
+  void uriNamesTheSchemeAndTheRealPort() {
+    CallStreamServer secure = start();
+    CallStreamServer plain = start(builder -> builder.tls(Tls.none()));
+    assertThat(secure.port()).isPositive();
+    assertThat(secure.uri().toString()).isEqualTo("wss://127.0.0.1:" + secure.port() + "/");
+    assertThat(plain.uri().toString()).isEqualTo("ws://127.0.0.1:" + plain.port() + "/");
+  }
+
+  @Test
+  void theBuilderNamesBadValues() {
+    CallStreamServer.Builder builder = CallStreamServer.builder();
+    assertThatThrownBy(() -> builder.port(-1)).hasMessage("port < 0: -1");
+    assertThatThrownBy(() -> builder.maxCalls(0)).hasMessage("maxCalls < 1: 0");
+    assertThatThrownBy(() -> builder.idleTimeout(Duration.ZERO)).hasMessage("idleTimeout <= 0: PT0S");
+    assertThatThrownBy(() -> builder.maxMessageBytes(10)).hasMessage("maxMessageBytes < 1024: 10");
+    assertThatThrownBy(builder::build).hasMessage("listenerFactory is required");
+    assertThatThrownBy(() -> builder.listenerFactory(CallStreamListener.Factory.NONE).build().port())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void callInfoIsParsedFromTheUpgradeQuery() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=Q1&sessionId=3&ani=2223334444&extra=x%20y");
+    peer.send(Wire.connected());
+    CallInfo info = RecordingCallListener.take(created).info;
+    assertThat(info.callId()).isEqualTo("Q1");
+    assertThat(info.sessionId()).isEqualTo("3");
+    assertThat(info.ani()).isEqualTo("2223334444");
+    assertThat(info.query()).containsEntry("extra", "x y");
+    peer.abort();
+  }
+}

@@ -1,0 +1,151 @@
+package dev.callstream.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callstream.core.EndReason;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class HandshakeTest extends ServerTestSupport {
+  private final AtomicInteger listenersCreated = new AtomicInteger();
+
+  private CallStreamServer startWithSecrets() {
+    return start(builder -> builder
+        .authenticator(Authenticator.secrets(List.of("old-secret", "new-secret")))
+        .listenerFactory(info -> {
+          listenersCreated.incrementAndGet();
+          RecordingCallListener listener = new RecordingCallListener(info);
+          created.add(listener);
+          return listener;
+        }));
+  }
+
+  @Test
+  void aWrongSecretInTheHeaderOrTheQueryIsRefusedWith401() {
+    CallStreamServer server = startWithSecrets();
+    assertThat(Peer.refusedStatus(server, "callId=1", Map.of("Authorization", "Bearer wrong"))).isEqualTo(401);
+    assertThat(Peer.refusedStatus(server, "callId=1&secret=wrong", Map.of())).isEqualTo(401);
+    assertThat(Peer.refusedStatus(server, "callId=1&secret=new-secret", Map.of("Authorization", "Bearer wrong")))
+        .isEqualTo(401);
+    assertThat(listenersCreated).hasValue(0);
+    assertThat(server.activeCalls()).isZero();
+  }
+
+  @Test
+  void aRightSecretInTheHeaderOrTheQueryIsAccepted() throws Exception {
+    CallStreamServer server = startWithSecrets();
+    Peer byHeader = Peer.connect(server, "callId=h", Map.of("Authorization", "Bearer new-secret"));
+    playCall(byHeader, "h", 2);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
+
+    Peer byQuery = Peer.connect(server, "callId=q&secret=old-secret");
+    playCall(byQuery, "q", 2);
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.info.query()).containsKey("callId").doesNotContainKey("secret");
+  }
+
+  @Test
+  void aWrongSecretInStartClosesWith1008BeforeAnyListenerExists() throws Exception {
+    CallStreamServer server = startWithSecrets();
+    Peer peer = Peer.connect(server, "callId=s");
+    peer.send(Wire.connected(), Wire.start("s", "wrong"), Wire.media("Participant", 0, Wire.frame(1)));
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1008);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    assertThat(listenersCreated).hasValue(0);
+  }
+
+  @Test
+  void mediaBeforeAnAuthorizedStartClosesWith1008() throws Exception {
+    CallStreamServer server = startWithSecrets();
+    Peer peer = Peer.connect(server, "callId=m");
+    peer.send(Wire.connected(), Wire.media("Participant", 0, Wire.frame(1)), Wire.start("m", "new-secret"));
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1008);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    assertThat(listenersCreated).hasValue(0);
+  }
+
+  @Test
+  void aRightSecretInStartCreatesTheListenerWhichNeverSeesTheSecret() throws Exception {
+    CallStreamServer server = startWithSecrets();
+    Peer peer = Peer.connect(server, "callId=ok");
+    peer.send(Wire.connected(), Wire.start("ok", "old-secret"),
+        Wire.media("Participant", 0, Wire.frame(9)), Wire.stop(), Wire.stop());
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.events).startsWith("connected", "start:ok").contains("audio:agent:0").endsWith("end:stopped");
+    assertThat(listener.start.metadata()).containsKey("callId").doesNotContainKey("secret");
+    assertThat(listener.frames.get(0).payload()).isEqualTo(Wire.frame(9));
+  }
+
+  @Test
+  void beyondMaxCallsTheUpgradeGets503UntilACallEnds() throws Exception {
+    CallStreamServer server = start(builder -> builder.maxCalls(1));
+    Peer first = Peer.connect(server, "callId=first");
+    first.send(Wire.connected());
+    assertThat(Peer.refusedStatus(server, "callId=second", Map.of())).isEqualTo(503);
+
+    first.send(Wire.start("first"), Wire.stop(), Wire.stop());
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+
+    Peer third = Peer.connect(server, "callId=third");
+    playCall(third, "third", 1);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
+  }
+
+  @Test
+  void otherPathsGet404() {
+    CallStreamServer server = start();
+    try {
+      Peer.connect(Peer.client(server), server.uri().resolve("/elsewhere"), null, Map.of());
+      throw new AssertionError("upgrade was accepted");
+    } catch (java.util.concurrent.CompletionException e) {
+      assertThat(e.getCause()).isInstanceOf(java.net.http.WebSocketHandshakeException.class);
+      assertThat(((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
+          .isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aHalfWrittenUpgradeIsCutByTheHandshakeTimeout() throws Exception {
+    CallStreamServer server = start(builder -> builder.tls(Tls.none()).handshakeTimeout(Duration.ofMillis(300)));
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /?callId=slow HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      long started = System.nanoTime();
+      InputStream in = socket.getInputStream();
+      assertThat(in.read()).isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+    }
+  }
+
+  @Test
+  void aSilentTlsConnectionIsCutByTheHandshakeTimeout() throws Exception {
+    CallStreamServer server = start(builder -> builder.handshakeTimeout(Duration.ofMillis(300)));
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5000);
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void secretsCompareWholeValues() {
+    SecretAuthenticator authenticator = new SecretAuthenticator(List.of("abc"));
+    assertThat(authenticator.matches("abc")).isTrue();
+    assertThat(authenticator.matches("ab")).isFalse();
+    assertThat(authenticator.matches("abcd")).isFalse();
+    assertThat(authenticator.matches("")).isFalse();
+  }
+}

@@ -1,0 +1,104 @@
+package dev.callstream.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callstream.core.EndReason;
+import dev.callstream.core.MalformedMessageException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class LimitsTest extends ServerTestSupport {
+
+  @Test
+  void aMalformedMessageIsReportedAndTheCallGoesOn() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=m");
+    peer.send(Wire.connected(), Wire.start("m"), "{not json", Wire.media("Participant", 0, Wire.frame(3)),
+        Wire.stop(), Wire.stop());
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.errors).singleElement().isInstanceOf(MalformedMessageException.class);
+    assertThat(listener.events).startsWith("connected", "start:m", "error").contains("audio:agent:0")
+        .endsWith("end:stopped");
+    assertThat(listener.frames).singleElement().satisfies(frame -> assertThat(frame.payload()).isEqualTo(Wire.frame(3)));
+  }
+
+  @Test
+  void theHundredthMalformedMessageClosesWith1007() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=garbage");
+    peer.send(Wire.connected());
+    for (int i = 0; i < 100; i++) {
+      peer.send("garbage " + i);
+    }
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1007);
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
+    assertThat(listener.errors).hasSize(100);
+  }
+
+  @Test
+  void aBinaryFrameClosesWith1003() throws Exception {
+    CallStreamServer server = start();
+    Peer peer = Peer.connect(server, "callId=b");
+    peer.send(Wire.connected());
+    peer.sendBinary(new byte[] {1, 2, 3});
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1003);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
+  }
+
+  @Test
+  void aMessageOverTheLimitClosesWith1009AndTheServerKeepsServing() throws Exception {
+    CallStreamServer server = start(builder -> builder.maxMessageBytes(4096));
+    Peer peer = Peer.connect(server, "callId=big");
+    peer.send(Wire.connected());
+    try {
+      peer.send("{\"event\":\"Unknown\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+    } catch (java.util.concurrent.CompletionException closedWhileSending) {
+      // The server may close before the client finished writing the message.
+    }
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1009);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
+
+    Peer next = Peer.connect(server, "callId=next");
+    playCall(next, "next", 2);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
+  }
+
+  @Test
+  void fragmentsThatTogetherExceedTheLimitCloseWith1009() throws Exception {
+    CallStreamServer server = start(builder -> builder.maxMessageBytes(4096));
+    Peer peer = Peer.connect(server, "callId=fragments");
+    peer.send(Wire.connected());
+    try {
+      for (int i = 0; i < 3; i++) {
+        peer.sendPart("x".repeat(2000), false);
+      }
+      peer.sendPart("x", true);
+    } catch (java.util.concurrent.CompletionException closedWhileSending) {
+      // The server may close before the client finished writing the message.
+    }
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1009);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
+  }
+
+  @Test
+  void aMessageJustUnderTheLimitIsAccepted() throws Exception {
+    CallStreamServer server = start(builder -> builder.maxMessageBytes(64 * 1024));
+    Peer peer = Peer.connect(server, "callId=edge");
+    String padded = "{\"event\":\"Custom\",\"pad\":\"" + "x".repeat(60_000) + "\"}";
+    peer.send(Wire.connected(), padded, Wire.start("edge"), Wire.stop(), Wire.stop());
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.errors).isEmpty();
+  }
+
+  @Test
+  void anIdleCallIsClosed() throws Exception {
+    CallStreamServer server = start(builder -> builder.idleTimeout(Duration.ofMillis(300)));
+    Peer peer = Peer.connect(server, "callId=idle");
+    peer.send(Wire.connected(), Wire.start("idle"));
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
+  }
+}

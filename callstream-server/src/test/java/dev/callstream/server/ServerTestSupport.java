@@ -1,0 +1,45 @@
+package dev.callstream.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+
+/** Starts real servers on 127.0.0.1, port 0, TLS with a self-signed certificate unless told otherwise. */
+abstract class ServerTestSupport {
+  final BlockingQueue<RecordingCallListener> created = new LinkedBlockingQueue<>();
+  private final List<CallStreamServer> servers = new ArrayList<>();
+
+  CallStreamServer start(UnaryOperator<CallStreamServer.Builder> config) {
+    CallStreamServer server = config.apply(CallStreamServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .tls(Tls.selfSigned())
+            .listenerFactory(RecordingCallListener.factory(created)))
+        .build()
+        .start();
+    servers.add(server);
+    return server;
+  }
+
+  CallStreamServer start() {
+    return start(builder -> builder);
+  }
+
+  @AfterEach
+  void closeServers() {
+    servers.forEach(CallStreamServer::close);
+  }
+
+  /** Connected, Start, {@code frames} Media per perspective (payload byte = sequence), both Stops. */
+  static void playCall(Peer peer, String callId, int frames) {
+    peer.send(Wire.connected(), Wire.start(callId));
+    for (int sequence = 0; sequence < frames; sequence++) {
+      peer.send(Wire.media("Participant", sequence, Wire.frame(sequence)),
+          Wire.media("Conference", sequence, Wire.frame(100 + sequence)));
+    }
+    peer.send(Wire.stop(), Wire.stop());
+  }
+}

@@ -1,0 +1,80 @@
+package dev.callstream.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class FrameGuardTest {
+
+  /** A masked client frame header followed by {@code length} payload bytes. */
+  private static byte[] frame(int opcode, boolean fin, int length) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write((fin ? 0x80 : 0) | opcode);
+    if (length < 126) {
+      out.write(0x80 | length);
+    } else if (length < 65536) {
+      out.write(0x80 | 126);
+      out.write(length >> 8);
+      out.write(length);
+    } else {
+      out.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out.write((int) ((long) length >> shift));
+      }
+    }
+    out.writeBytes(new byte[4 + length]);
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void passesMessagesUpToTheLimitWhateverTheBufferBoundaries() {
+    byte[] stream = concat(frame(1, true, 100), frame(9, true, 4), frame(1, true, 1000), frame(1, true, 70_000 / 70));
+    for (int split = 1; split < stream.length; split += 97) {
+      FrameGuard guard = new FrameGuard(1000);
+      assertThat(guard.scan(ByteBuffer.wrap(stream, 0, split))).isEqualTo(-1);
+      assertThat(guard.scan(ByteBuffer.wrap(stream, split, stream.length - split))).isEqualTo(-1);
+      assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.NONE);
+    }
+  }
+
+  @Test
+  void stopsAtTheFrameThatMakesAMessageTooBig() {
+    byte[] small = frame(1, true, 10);
+    byte[] stream = concat(small, frame(1, true, 2000));
+    FrameGuard guard = new FrameGuard(1000);
+    assertThat(guard.scan(ByteBuffer.wrap(stream))).isEqualTo(small.length);
+    assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.TOO_BIG);
+  }
+
+  @Test
+  void sumsFragmentsAndIgnoresInterleavedControlFrames() {
+    byte[] first = frame(1, false, 600);
+    byte[] ping = frame(9, true, 10);
+    byte[] stream = concat(first, ping, frame(0, true, 600));
+    FrameGuard guard = new FrameGuard(1000);
+    assertThat(guard.scan(ByteBuffer.wrap(stream))).isEqualTo(first.length + ping.length);
+    assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.TOO_BIG);
+  }
+
+  @Test
+  void refusesBinaryAndHugeDeclaredLengths() {
+    FrameGuard binary = new FrameGuard(1000);
+    assertThat(binary.scan(ByteBuffer.wrap(frame(2, true, 3)))).isZero();
+    assertThat(binary.violation()).isEqualTo(FrameGuard.Violation.BINARY);
+
+    byte[] huge = {(byte) 0x81, (byte) 0xFF, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0};
+    FrameGuard guard = new FrameGuard(1000);
+    assertThat(guard.scan(ByteBuffer.wrap(huge))).isZero();
+    assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.TOO_BIG);
+  }
+}
