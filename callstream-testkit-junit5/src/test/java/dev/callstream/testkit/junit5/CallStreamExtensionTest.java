@@ -1,0 +1,165 @@
+package dev.callstream.testkit.junit5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callstream.core.AudioChannel;
+import dev.callstream.core.AudioFrame;
+import dev.callstream.core.ChannelStats;
+import dev.callstream.core.EndReason;
+import dev.callstream.core.SequenceMode;
+import dev.callstream.core.Start;
+import dev.callstream.server.Authenticator;
+import dev.callstream.server.CallStreamServer;
+import dev.callstream.testkit.AudioSource;
+import dev.callstream.testkit.CallResult;
+import dev.callstream.testkit.CallScript;
+import dev.callstream.testkit.ChannelReport;
+import dev.callstream.testkit.FakeEngageVoice;
+import dev.callstream.testkit.Fault;
+import dev.callstream.testkit.HandshakeFailedException;
+import dev.callstream.testkit.LoadResult;
+import dev.callstream.testkit.Pacing;
+import dev.callstream.testkit.RecordedEvent;
+import dev.callstream.testkit.RecordingListener;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** End to end: our server, the fake platform and the recorder, through the extension. */
+class CallStreamExtensionTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  @RegisterExtension
+  final CallStreamExtension callStream = CallStreamExtension.builder()
+      .server(server -> server.authenticator(Authenticator.secrets(List.of("right"))))
+      .sender(sender -> sender.secret("right"))
+      .build();
+
+  @Test
+  void aPlayedCallArrivesEventByEventWithTheAudioItSent() {
+    AudioSource agent = AudioSource.tone(440, 0.4);
+    AudioSource conference = AudioSource.speechLike(3);
+    CallResult result = callStream.platform().play(CallScript.builder()
+        .callId("e2e-1").sessionId("9").agent(agent).conference(conference)
+        .maxDuration(Duration.ofSeconds(1)).build());
+    assertThat(result.completed()).as("%s", result.failure()).isTrue();
+
+    RecordingListener recorder = callStream.recorder();
+    assertThat(recorder.takeConnected().protocol()).isEqualTo("AgentSession");
+    Start start = recorder.takeStart();
+    assertThat(start.callId()).isEqualTo("e2e-1");
+    assertThat(start.sessionId()).isEqualTo("9");
+    assertThat(start.sampleRateHertz()).isEqualTo(8000);
+    assertThat(start.contentType()).isEqualTo("audio/x-mulaw");
+
+    byte[] expected = new byte[AudioSource.FRAME_BYTES];
+    int[] next = new int[2];
+    for (int i = 0; i < 100; i++) {
+      AudioFrame frame = recorder.takeAudio();
+      int side = frame.channel().stereoIndex();
+      assertThat(frame.position()).isEqualTo(next[side]);
+      (frame.channel() == AudioChannel.AGENT ? agent : conference).readFrame(next[side], expected);
+      assertThat(frame.payload()).isEqualTo(expected);
+      next[side]++;
+    }
+    assertThat(next).containsExactly(50, 50);
+    recorder.takeStop();
+    recorder.takeStop();
+    RecordedEvent.OnEnd end = recorder.takeEnd();
+    assertThat(end.reason()).isEqualTo(EndReason.STOPPED);
+    assertThat(end.session().info().callId()).isEqualTo("e2e-1");
+    recorder.assertExhausted();
+    assertThat(result.closeCode()).isEqualTo(1000);
+  }
+
+  @Test
+  void theServerCountsExactlyTheInjectedFaults(FakeEngageVoice ignored, CallStreamServer server) {
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(server.uri())
+        .sslContext(server.tls().clientContext())
+        .secret("right")
+        .pacing(Pacing.FLOOD)
+        .faults(Fault.DROP, Fault.DUPLICATE, Fault.REORDER, Fault.GARBAGE)
+        .faultRate(0.03)
+        .sequenceMode(SequenceMode.PER_CONNECTION)
+        .seed(77)
+        .build()) {
+      CallResult result = platform.play(CallScript.numbered(77, 0).maxDuration(Duration.ofSeconds(6)).build());
+      assertThat(result.completed()).as("%s", result.failure()).isTrue();
+
+      RecordedEvent.OnEnd end = callStream.recorder().awaitEnd(result.callId(), TIMEOUT);
+      assertThat(end.reason()).isEqualTo(EndReason.STOPPED);
+      assertThat(end.session().sequenceMode()).isEqualTo(SequenceMode.PER_CONNECTION);
+      for (AudioChannel channel : AudioChannel.values()) {
+        ChannelReport sent = result.report(channel);
+        ChannelStats stats = end.session().stats(channel);
+        assertThat(sent.dropped()).isNotEmpty();
+        assertThat(sent.duplicated()).isNotEmpty();
+        assertThat(sent.reordered()).isNotEmpty();
+        long lastSequence = channel == AudioChannel.AGENT ? 2 * 300 - 1 : 2 * 300;
+        long gapsExpected = sent.dropped().stream().filter(seq -> seq != lastSequence).count();
+        assertThat(stats.frames()).as("frames %s", channel).isEqualTo(sent.framesSent());
+        assertThat(stats.gaps()).as("gaps %s", channel).isEqualTo(gapsExpected);
+        assertThat(stats.duplicates()).as("duplicates %s", channel).isEqualTo(sent.duplicated().size());
+        assertThat(stats.late()).as("late %s", channel).isZero();
+        assertThat(stats.reordered()).as("reordered %s", channel).isEqualTo(sent.reordered().size());
+      }
+    }
+  }
+
+  @Test
+  void anAbortedCallEndsClosedOnTheServer() {
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(callStream.uri())
+        .sslContext(callStream.server().tls().clientContext())
+        .secret("right").pacing(Pacing.FLOOD).faults(Fault.ABORT).build()) {
+      CallResult result = platform.play(CallScript.builder().callId("cut").maxDuration(Duration.ofSeconds(2)).build());
+      assertThat(result.aborted()).isTrue();
+      RecordedEvent.OnEnd end = callStream.recorder().awaitEnd("cut", TIMEOUT);
+      assertThat(end.reason()).isEqualTo(EndReason.CLOSED);
+      assertThat(end.session().stops()).isEmpty();
+      assertThat(end.session().stats(AudioChannel.AGENT).frames()).isEqualTo(result.agent().framesSent());
+    }
+  }
+
+  @Test
+  void aWrongSecretIsRefusedWith401AndNotRetried() {
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(callStream.uri())
+        .sslContext(callStream.server().tls().clientContext())
+        .secret("wrong").pacing(Pacing.FLOOD).build()) {
+      CallResult result = platform.play(CallScript.builder().maxDuration(Duration.ofMillis(200)).build());
+      assertThat(result.failed()).isTrue();
+      assertThat(result.attempts()).isEqualTo(1);
+      assertThat(((HandshakeFailedException) result.failure()).status()).isEqualTo(401);
+    }
+    assertThat(callStream.recorder().calls()).isZero();
+  }
+
+  @Test
+  void insecureTrustsTheSelfSignedCertificateAndTheDefaultDoesNot() {
+    CallScript script = CallScript.builder().maxDuration(Duration.ofMillis(200)).build();
+    try (FakeEngageVoice insecure = FakeEngageVoice.builder(callStream.uri())
+        .insecure(true).secret("right").pacing(Pacing.FLOOD).build()) {
+      assertThat(insecure.play(script).completed()).isTrue();
+    }
+    try (FakeEngageVoice strict = FakeEngageVoice.builder(callStream.uri())
+        .secret("right").pacing(Pacing.FLOOD).build()) {
+      CallResult result = strict.play(script);
+      assertThat(result.failed()).isTrue();
+      assertThat(result.failure()).hasMessageContaining("cannot connect");
+    }
+  }
+
+  @Test
+  void manyConcurrentCallsAllEndStopped(RecordingListener recorder) {
+    LoadResult load = callStream.platform().run(30,
+        i -> CallScript.numbered(5, i).maxDuration(Duration.ofSeconds(1)).build());
+    assertThat(load.failedCalls()).isZero();
+    assertThat(load.mediaSent()).isEqualTo(30 * 100);
+    for (CallResult result : load.results()) {
+      RecordedEvent.OnEnd end = recorder.awaitEnd(result.callId(), TIMEOUT);
+      assertThat(end.reason()).isEqualTo(EndReason.STOPPED);
+      assertThat(end.session().stats(AudioChannel.CONFERENCE).frames()).isEqualTo(50);
+    }
+    assertThat(recorder.calls()).isEqualTo(30);
+  }
+}
