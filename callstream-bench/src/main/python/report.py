@@ -196,8 +196,9 @@ def main():
     w("")
     w("- The vendor sample cannot be asked what it received: its CPU per frame is per frame *sent* in the "
       "window, and loss and latency are not measured. It logs every message (payload included) at INFO; the "
-      "benchmark discards its stderr. Its WAV handles are module globals, so with concurrent calls the first "
-      "Stop closes the files every other call is writing and those calls then fail (the `failed calls` column).")
+      "benchmark discards its stderr. Its WAV handles are module globals: concurrent calls all write into the "
+      "files of the call that started last, and a call still sending after another call's Stop fails (writes to "
+      "a closed file); in these runs all calls stop together, so few or none fail.")
     w("- The bare Tyrus endpoint counts Media messages and does nothing else, so it has no latency probe. It is "
       "the stock `org.glassfish.tyrus.server.Server` (Grizzly, worker-thread I/O strategy) with the same "
       "selector (1) and worker (4) thread counts as our server: our server keeps its Grizzly/Tyrus assembly "

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -97,10 +96,14 @@ final class ServerProcess implements AutoCloseable {
     try {
       if (server.answers) {
         server.startReader();
-        String line = server.lines.poll(60, TimeUnit.SECONDS);
-        Matcher m = line == null ? null : LISTENING.matcher(line);
-        if (m == null || !m.find()) {
-          throw new IOException(kind + " did not report listening: " + line + " (see " + work.resolve("stderr.log") + ")");
+        // other lines may come first (the JVM's JFR start-up notice, for one)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String line = null;
+        while (System.nanoTime() < deadline && (line == null || !LISTENING.matcher(line).find())) {
+          line = server.lines.poll(1, TimeUnit.SECONDS);
+        }
+        if (line == null || !LISTENING.matcher(line).find()) {
+          throw new IOException(kind + " did not report listening within 60 s (see " + work.resolve("stderr.log") + ")");
         }
       } else {
         awaitPort(port, Duration.ofSeconds(30));
