@@ -34,6 +34,7 @@ public class CodecBenchmark {
 
   private final StreamCodec codec = new StreamCodec();
   private final PrototypeMediaDecoder prototype = new PrototypeMediaDecoder();
+  private final PrototypeMediaScanner scanner = new PrototypeMediaScanner(codec);
   private final String[] text = new String[MESSAGES];
   private final byte[][] utf8 = new byte[MESSAGES][];
   private final byte[] pcm = new byte[320];
@@ -86,6 +87,18 @@ public class CodecBenchmark {
   @Benchmark
   public byte[] prototypeParseAndDecodePcm() throws java.io.IOException {
     Media media = prototype.decode(text[nextIndex()]);
+    byte[] payload = media.payload();
+    G711.mulawToPcm16le(payload, 0, payload.length, pcm, 0);
+    return pcm;
+  }
+
+  /**
+   * The second proposed step, measured: a scanner for the flat Media shape with the codec as
+   * fallback ({@link PrototypeMediaScanner}), then G.711 as above.
+   */
+  @Benchmark
+  public byte[] prototypeScanAndDecodePcm() {
+    Media media = (Media) scanner.decode(text[nextIndex()]);
     byte[] payload = media.payload();
     G711.mulawToPcm16le(payload, 0, payload.length, pcm, 0);
     return pcm;

@@ -117,11 +117,11 @@ public final class LoadRun {
       TimeUnit.SECONDS.sleep(warmup);
 
       server.command("reset");
-      long cpu0 = server.cpuMicros();
+      long[] cpu0 = server.userAndSystemMicros();
       long sent0 = agent.handedOut() + conference.handedOut();
       long t0 = System.nanoTime();
       TimeUnit.SECONDS.sleep(window);
-      long cpu1 = server.cpuMicros();
+      long[] cpu1 = server.userAndSystemMicros();
       long sent1 = agent.handedOut() + conference.handedOut();
       long t1 = System.nanoTime();
       JsonNode stats = server.command("stats");
@@ -131,7 +131,8 @@ public final class LoadRun {
       double seconds = (t1 - t0) / 1e9;
       long sent = sent1 - sent0;
       long delivered = stats != null ? stats.path("windowFrames").asLong() : -1;
-      long cpuMicros = cpu1 - cpu0;
+      long cpuMicros = (cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1]);
+      long sysMicros = cpu1[1] - cpu0[1];
       result.put("seconds", round(seconds, 2));
       result.put("sentFrames", sent);
       result.put("sentPerSecond", round(sent / seconds, 0));
@@ -141,6 +142,7 @@ public final class LoadRun {
       }
       result.put("serverCpuMicros", cpuMicros);
       result.put("serverCpuPercent", round(100.0 * cpuMicros / (seconds * 1e6), 1));
+      result.put("serverSysPercent", round(100.0 * sysMicros / (seconds * 1e6), 1));
       if (delivered >= 0) {
         result.put("deliveredFrames", delivered);
         result.put("deliveredPerSecond", round(delivered / seconds, 0));

@@ -180,11 +180,18 @@ final class ServerProcess implements AutoCloseable {
 
   /** utime + stime of the whole process so far, in microseconds. */
   long cpuMicros() throws IOException {
+    long[] cpu = userAndSystemMicros();
+    return cpu[0] + cpu[1];
+  }
+
+  /** {utime, stime} of the whole process so far, in microseconds. */
+  long[] userAndSystemMicros() throws IOException {
     String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // fields[0] is field 3 (state): utime is field 14, stime field 15
-    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    return ticks * 1_000_000L / CLOCK_TICKS_PER_SECOND;
+    return new long[] {
+        Long.parseLong(fields[11]) * 1_000_000L / CLOCK_TICKS_PER_SECOND,
+        Long.parseLong(fields[12]) * 1_000_000L / CLOCK_TICKS_PER_SECOND};
   }
 
   /** VmRSS in KiB. */

@@ -48,9 +48,16 @@ class BenchSmokeTest {
       String message = codec.encode(new Media(AudioChannel.CONFERENCE, length, audio));
 
       Media decoded = new PrototypeMediaDecoder().decode(message);
+      Media scanned = PrototypeMediaScanner.scan(message);
 
       assertThat(decoded).isEqualTo(codec.decode(message));
+      assertThat(scanned).isEqualTo(codec.decode(message));
     }
+    // the documented example's shape (spaces, string sequence id) is scanned; anything unusual is left to the codec
+    assertThat(PrototypeMediaScanner.scan("{ \"event\": \"Media\", \"perspective\": \"Participant\", \"sequenceId\": \"1\", \"media\": \"QUI=\" }"))
+        .isEqualTo(new Media(AudioChannel.AGENT, 1, new byte[] {'A', 'B'}));
+    assertThat(PrototypeMediaScanner.scan("{\"event\":\"Media\",\"perspective\":\"Participant\",\"media\":\"QU\\u0049=\"}")).isNull();
+    assertThat(PrototypeMediaScanner.scan("{\"event\":\"Start\",\"metadata\":{}}")).isNull();
     assertThat(PrototypeMediaDecoder.base64("QUJDé".toCharArray(), 0, 5)).isNull();
     assertThat(PrototypeMediaDecoder.base64("QU*D".toCharArray(), 0, 4)).isNull();
     assertThat(PrototypeMediaDecoder.base64("QUI=".toCharArray(), 0, 4)).containsExactly('A', 'B');
