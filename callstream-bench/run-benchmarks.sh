@@ -2,6 +2,9 @@
 # Runs the callstream benchmarks and writes BENCHMARKS.md at the repository root.
 #
 #   callstream-bench/run-benchmarks.sh [--quick] [--skip-build] [--skip-jmh] [--skip-e2e] [--skip-profile]
+#                                      [--keep-results]
+# --keep-results adds to the previous results instead of starting afresh (re-run one part on a quieter
+# machine: the latest run of each measurement wins, and BENCHMARKS.md lists every command).
 #
 # JMH micro-benchmarks (codec, sequencer, WAV), then end-to-end runs (LoadRun): our server and its
 # peers (the vendor's Python sample, a minimal Python receiver, a bare Tyrus endpoint) pinned to CPU 0,
@@ -12,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1
+QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
@@ -20,6 +23,7 @@ for arg in "$@"; do
     --skip-jmh) JMH=0 ;;
     --skip-e2e) E2E=0 ;;
     --skip-profile) PROFILE=0 ;;
+    --keep-results) KEEP=1 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -28,7 +32,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}   # Debian's python3 has python3-websockets; 
 JAR=callstream-bench/target/benchmarks.jar
 PYDIR=callstream-bench/src/main/python
 RESULTS=callstream-bench/target/bench-results
-rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+[ "$KEEP" = 1 ] || rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
 COMMAND="callstream-bench/run-benchmarks.sh $*"
 
 if [ "$QUICK" = 1 ]; then
@@ -61,9 +66,9 @@ echo "== machine" >&2
   echo "jmh=$(unzip -p "$JAR" META-INF/maven/org.openjdk.jmh/jmh-core/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
   echo "pinning=${SERVER_CPU:+server on CPU 0, generator on CPU 1}"
   echo "quick=$QUICK"
-  echo "command=$COMMAND"
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } > "$RESULTS/machine.txt"
+echo "$(date -u +%H:%M:%SZ)  $COMMAND" >> "$RESULTS/commands.txt"
 
 if [ "$JMH" = 1 ]; then
   echo "== JMH" >&2

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
  * <pre>
  * java -cp benchmarks.jar dev.callstream.bench.LoadRun --server ours-record --scenario realtime \
  *     --calls 200 --warmup 5 --window 10 --out results.jsonl [--server-cpu 0] [--jfr server.jfr]
+ *     [--dispatch-threads N] [--server-jvm-args "-Xmx1g"]
  * </pre>
  *
  * Scenarios: {@code realtime} (one frame per side every 20 ms per call, calls last warmup + window +
@@ -68,7 +69,8 @@ public final class LoadRun {
         o.get("server-cpu"),
         o.getOrDefault("server-jvm-args", "-Xms256m -Xmx1g"),
         o.get("jfr") == null ? null : Path.of(o.get("jfr")),
-        Path.of(o.getOrDefault("work", "target/bench-work")));
+        Path.of(o.getOrDefault("work", "target/bench-work")),
+        o.get("dispatch-threads"));
 
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("label", o.getOrDefault("label", kind + " " + scenario + " " + calls));
@@ -77,6 +79,9 @@ public final class LoadRun {
     result.put("calls", calls);
     result.put("warmupSeconds", warmup);
     result.put("windowSeconds", window);
+    if (o.containsKey("dispatch-threads")) {
+      result.put("dispatchThreads", Integer.parseInt(o.get("dispatch-threads")));
+    }
     result.put("loadAtStart", loadAverage());
     try (ServerProcess server = ServerProcess.start(kind, settings)) {
       result.put("serverPid", server.pid());
@@ -118,10 +123,12 @@ public final class LoadRun {
 
       server.command("reset");
       long[] cpu0 = server.userAndSystemMicros();
+      long switches0 = server.contextSwitches();
       long sent0 = agent.handedOut() + conference.handedOut();
       long t0 = System.nanoTime();
       TimeUnit.SECONDS.sleep(window);
       long[] cpu1 = server.userAndSystemMicros();
+      long switches1 = server.contextSwitches();
       long sent1 = agent.handedOut() + conference.handedOut();
       long t1 = System.nanoTime();
       JsonNode stats = server.command("stats");
@@ -148,6 +155,10 @@ public final class LoadRun {
         result.put("deliveredPerSecond", round(delivered / seconds, 0));
         result.put("cpuMicrosPerFrame", delivered > 0 ? round((double) cpuMicros / delivered, 3) : null);
         result.put("latency", stats.path("latency"));
+        if (switches0 >= 0 && switches1 >= 0 && delivered > 0) {
+          // threads that end in the window drop out of the sum: an estimate, good to a few percent
+          result.put("contextSwitchesPerFrame", round((double) (switches1 - switches0) / delivered, 3));
+        }
       } else {
         // a peer we cannot ask: frames sent in the window stand in for frames received
         result.put("cpuMicrosPerFrame", sent > 0 ? round((double) cpuMicros / sent, 3) : null);

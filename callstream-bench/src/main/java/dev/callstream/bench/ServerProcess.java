@@ -35,7 +35,7 @@ final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on (ws|wss)://([^:/]+):(\\d+)/");
   private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ; `getconf CLK_TCK` is 100 on Linux
 
-  record Settings(Path jar, String python, Path pythonDir, String cpu, String jvmArgs, Path jfr, Path work) {}
+  record Settings(Path jar, String python, Path pythonDir, String cpu, String jvmArgs, Path jfr, Path work, String dispatchThreads) {}
 
   private final Process process;
   private final URI uri;
@@ -68,6 +68,9 @@ final class ServerProcess implements AutoCloseable {
         command.add("-XX:StartFlightRecording=filename=" + s.jfr().toAbsolutePath() + ",settings=profile");
       }
       command.addAll(List.of("-cp", s.jar().toAbsolutePath().toString(), BenchServer.class.getName(), "--port", Integer.toString(port)));
+      if (s.dispatchThreads() != null) {
+        command.addAll(List.of("--dispatch-threads", s.dispatchThreads()));
+      }
       switch (kind) {
         case "ours-noop" -> command.addAll(List.of("--mode", "noop"));
         case "ours-record" -> command.addAll(List.of("--mode", "record", "--recordings", work.resolve("recordings").toString()));
@@ -192,6 +195,27 @@ final class ServerProcess implements AutoCloseable {
     return new long[] {
         Long.parseLong(fields[11]) * 1_000_000L / CLOCK_TICKS_PER_SECOND,
         Long.parseLong(fields[12]) * 1_000_000L / CLOCK_TICKS_PER_SECOND};
+  }
+
+  /** Context switches (voluntary + involuntary) of all the process's threads alive now. */
+  long contextSwitches() {
+    long total = 0;
+    java.io.File[] tasks = new java.io.File("/proc/" + process.pid() + "/task").listFiles();
+    if (tasks == null) {
+      return -1;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        for (String line : Files.readAllLines(task.toPath().resolve("status"))) {
+          if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+            total += Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return total;
   }
 
   /** VmRSS in KiB. */
