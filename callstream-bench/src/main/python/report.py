@@ -196,14 +196,14 @@ def main():
       "over the steady-state window / frames delivered in it.\n")
     peers = [(s, runs_by.get(f"peers/200/{s}")) for s in ["python-vendor", "python-min", "tyrus", "ours-noop", "ours-record"]]
     ref = {k: (runs_by.get(f"peers/200/{k}") or {}).get("cpuMicrosPerFrame") for k in ["ours-noop", "ours-record"]}
-    w("| server | delivered/s | server CPU | of it kernel | CPU us/frame | x ours-noop | x ours-record | p50 ms | p99 ms "
-      "| p99.9 ms | lost frames | failed calls | RSS MiB | load (1m) |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    w("| server | delivered/s | server CPU | of it kernel | CPU us/frame | context switches/frame | x ours-noop "
+      "| x ours-record | p50 ms | p99 ms | p99.9 ms | lost frames | failed calls | RSS MiB | load (1m) |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for s, r in peers:
         if not r:
             continue
         if "error" in r and "cpuMicrosPerFrame" not in r:
-            w(f"| {NAMES[s]} | error: {r['error']} ||||||||||||| ")
+            w(f"| {NAMES[s]} | error: {r['error']} |||||||||||||| ")
             continue
         c = r.get("cpuMicrosPerFrame")
         delivered = r.get("deliveredPerSecond")
@@ -212,6 +212,7 @@ def main():
         else:
             delivered = fmt(delivered, 0)
         w(f"| {NAMES[s]} | {delivered} | {fmt(r.get('serverCpuPercent'))}% | {fmt(r.get('serverSysPercent'))}% | {fmt(c, 1)} | "
+          f"{fmt(r.get('contextSwitchesPerFrame'), 2)} | "
           f"{fmt(c / ref['ours-noop'], 2) if c and ref['ours-noop'] else '–'} | "
           f"{fmt(c / ref['ours-record'], 2) if c and ref['ours-record'] else '–'} | "
           f"{ms(lat(r, 'p50us'))} | {ms(lat(r, 'p99us'))} | {ms(lat(r, 'p999us'))} | {fmt(r.get('lostFrames'))} | "
