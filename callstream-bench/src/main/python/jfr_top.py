@@ -54,6 +54,14 @@ def main():
     for name, n in own_count.most_common(args.top):
         print(f"  {100.0 * n / total:5.1f}%  {name}")
 
+    writes = events(args.recording, "jdk.FileWrite")
+    if writes:
+        def millis(e):
+            d = e["values"].get("duration", "PT0S")  # ISO-8601, e.g. PT0.0171S
+            return float(d.replace("PT", "").replace("S", "") or 0) * 1000 if d.endswith("S") and "M" not in d else 0.0
+        longest = max(millis(e) for e in writes)
+        print(f"file writes over the recording threshold: {len(writes)}, longest {longest:.1f} ms")
+
     allocs = events(args.recording, "jdk.ObjectAllocationSample")
     if args.filter:
         allocs = [e for e in allocs if args.filter in (e["values"].get("eventThread") or {}).get("javaName", "")]
