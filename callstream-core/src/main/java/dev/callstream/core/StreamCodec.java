@@ -79,8 +79,9 @@ public final class StreamCodec {
     this.factory = new JsonFactoryBuilder(base)
         .enable(JsonReadFeature.ALLOW_TRAILING_COMMA, JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_SINGLE_QUOTES)
         .streamReadConstraints(base.streamReadConstraints().rebuild().maxNestingDepth(MAX_NESTING_DEPTH).build())
-        // keeps Jackson's own messages (our causes) from quoting much of the message
-        .errorReportConfiguration(ErrorReportConfiguration.builder().maxErrorTokenLength(MAX_QUOTED_CHARS).maxRawContentLength(0).build())
+        // Jackson's own messages (our causes, logged with stack traces) must not quote the message:
+        // an unrecognized token may be a broken media value, i.e. call audio
+        .errorReportConfiguration(ErrorReportConfiguration.builder().maxErrorTokenLength(0).maxRawContentLength(0).build())
         .build();
     // metadata is read in the middle of a message: trailing tokens are the rest of the message
     this.treeReader = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -115,7 +116,7 @@ public final class StreamCodec {
     } catch (StreamConstraintsException e) {
       throw new MalformedMessageException("message nests deeper than " + MAX_NESTING_DEPTH + " levels or exceeds a parser limit", e);
     } catch (JsonProcessingException e) {
-      throw new MalformedMessageException("not valid JSON at " + location(e) + ": " + truncate(e.getOriginalMessage()), e);
+      throw new MalformedMessageException("not valid JSON at " + location(e) + ": " + withoutQuotes(e.getOriginalMessage()), e);
     } catch (IOException | RuntimeException e) {
       throw new MalformedMessageException("could not decode message: " + e.getClass().getSimpleName(), e);
     }
@@ -159,7 +160,7 @@ public final class StreamCodec {
           channel = null;
           if (value == JsonToken.VALUE_STRING) {
             channel = perspective(p);
-            unknownPerspective = channel == null ? p.getText() : null;
+            unknownPerspective = channel == null ? describePerspective(p.getText()) : null;
           } else {
             unknownPerspective = describe(value);
             p.skipChildren();
@@ -231,7 +232,7 @@ public final class StreamCodec {
           throw new MalformedMessageException("Media message without perspective");
         }
         if (channel == null) {
-          throw new MalformedMessageException("Media message with unknown perspective \"" + truncate(unknownPerspective) + "\"");
+          throw new MalformedMessageException("Media message with unknown perspective " + unknownPerspective);
         }
         if (mediaProblem != null) {
           throw new MalformedMessageException("Media message " + mediaProblem);
@@ -626,6 +627,25 @@ public final class StreamCodec {
       return "unknown position";
     }
     return "line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
+  }
+
+  /**
+   * Jackson's description of a syntax error without the text it quotes ({@code 'token'}): the
+   * offending token may be part of a broken {@code media} value, and audio never goes into an error.
+   */
+  static String withoutQuotes(String jacksonMessage) {
+    if (jacksonMessage == null) {
+      return "";
+    }
+    return truncate(jacksonMessage.replaceAll("'[^']*'?", "'...'").replaceAll("\\s+", " "));
+  }
+
+  /**
+   * A wrong perspective is quoted only when it looks like a name (a short word): anything else may be
+   * audio or control characters aimed at the log, and is described by its length.
+   */
+  private static String describePerspective(String perspective) {
+    return perspective.matches("[A-Za-z]{1,16}") ? "\"" + perspective + "\"" : "of " + perspective.length() + " characters";
   }
 
   /** Quoted text from a message is cut so that an error never carries much of a peer's payload. */

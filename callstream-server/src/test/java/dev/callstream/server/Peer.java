@@ -16,6 +16,7 @@ import javax.net.ssl.SSLContext;
 /** The platform's side of one call, on the JDK WebSocket client. */
 final class Peer implements WebSocket.Listener {
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
   private WebSocket socket;
 
   static HttpClient client(CallStreamServer server) {
@@ -78,6 +79,17 @@ final class Peer implements WebSocket.Listener {
     return this;
   }
 
+  /**
+   * Sends a ping and waits for the pong: the server reads a connection's frames in order, so when
+   * the pong is back every message sent before the ping has been read and queued for the listener.
+   */
+  Peer roundTrip() {
+    pong = new CompletableFuture<>();
+    socket.sendPing(ByteBuffer.wrap(new byte[] {1})).orTimeout(10, TimeUnit.SECONDS).join();
+    pong.orTimeout(10, TimeUnit.SECONDS).join();
+    return this;
+  }
+
   void closeNormally() {
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").orTimeout(10, TimeUnit.SECONDS).join();
   }
@@ -89,6 +101,13 @@ final class Peer implements WebSocket.Listener {
   /** The close code the server sent, waiting up to {@code seconds}. */
   int awaitCloseCode(long seconds) throws Exception {
     return closeCode.get(seconds, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+    pong.complete(null);
+    webSocket.request(1);
+    return null;
   }
 
   @Override

@@ -1,0 +1,200 @@
+package dev.callstream.cli;
+
+import dev.callstream.core.CallRecorder;
+import dev.callstream.core.CallSession;
+import dev.callstream.core.EndReason;
+import dev.callstream.server.Authenticator;
+import dev.callstream.server.CallStreamServer;
+import dev.callstream.server.Tls;
+import dev.callstream.server.TlsInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@code callstream record} runs: a {@link CallRecorder} behind a {@link CallStreamServer},
+ * printing one stdout line when ready and one per call start and end. Separate from the command so
+ * that tests can start it in-process and stop it without signals.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent; a second caller waits until the first has finished
+ * every open recording.
+ */
+final class RecordServer implements AutoCloseable {
+
+  /**
+   * A validated configuration.
+   *
+   * @param secrets empty when handshakes need no secret
+   */
+  record Settings(
+      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
+    Settings {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(recordings, "recordings");
+      Objects.requireNonNull(tls, "tls");
+      secrets = List.copyOf(secrets);
+    }
+
+    /** Never prints the secrets themselves. */
+    @Override
+    public String toString() {
+      return "Settings[" + host + ":" + port + ", " + recordings + ", " + tls + ", "
+          + secrets.size() + " secrets, maxCalls=" + maxCalls + "]";
+    }
+  }
+
+  private final CallStreamServer server;
+  private final Path recordings;
+  private final PrintWriter err;
+  private boolean closed;
+
+  private RecordServer(CallStreamServer server, Path recordings, PrintWriter err) {
+    this.server = server;
+    this.recordings = recordings;
+    this.err = err;
+  }
+
+  /**
+   * Creates the recordings directory, repairs recordings a crash left behind, starts the server and
+   * prints {@code listening on <uri>} on {@code out}.
+   *
+   * @throws IOException when the recordings directory cannot be created or listed
+   * @throws dev.callstream.core.CallStreamException when TLS material cannot be read or the address
+   *     cannot be bound
+   */
+  static RecordServer start(Settings settings, PrintWriter out, PrintWriter err) throws IOException {
+    Path recordings = settings.recordings().toAbsolutePath().normalize();
+    int repaired;
+    try {
+      Files.createDirectories(recordings);
+      // Before any call is accepted: a live call's folder must never be taken for a crashed one.
+      repaired = CallRecorder.repair(recordings);
+    } catch (IOException e) {
+      throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
+    }
+    if (repaired > 0) {
+      line(err, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
+          + " in " + recordings);
+    }
+    CallRecorder recorder = CallRecorder.builder(recordings).events(new Lines(out, err)).build();
+    CallStreamServer server = CallStreamServer.builder()
+        .host(settings.host())
+        .port(settings.port())
+        .tls(settings.tls())
+        .authenticator(settings.secrets().isEmpty()
+            ? Authenticator.NONE
+            : Authenticator.secrets(settings.secrets()))
+        .maxCalls(settings.maxCalls())
+        .listenerFactory(recorder)
+        .build();
+    server.start();
+    RecordServer started = new RecordServer(server, recordings, err);
+    TlsInfo tls = server.tls();
+    if (tls.sha256Fingerprint() != null) {
+      line(err, "tls: " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
+          + tls.sha256Fingerprint());
+    }
+    line(err, "recording to " + recordings);
+    line(out, "listening on " + server.uri());
+    return started;
+  }
+
+  /** {@code wss://host:port/} or {@code ws://host:port/}, with the real port. */
+  URI uri() {
+    return server.uri();
+  }
+
+  /** What the server presents (for tests: the client context trusting its certificate). */
+  TlsInfo tls() {
+    return server.tls();
+  }
+
+  /** The recordings directory, absolute. */
+  Path recordings() {
+    return recordings;
+  }
+
+  /** Calls admitted and not yet ended. */
+  int activeCalls() {
+    return server.activeCalls();
+  }
+
+  /**
+   * Stops accepting calls, ends every open call with {@code shutdown} and waits until their
+   * recordings are finished (valid files, {@code call.json} written), then stops the network.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    int open = server.activeCalls();
+    if (open > 0) {
+      line(err, "shutting down: finishing " + open + " open call" + (open == 1 ? "" : "s"));
+    }
+    server.close();
+    line(err, "stopped");
+  }
+
+  private static void line(PrintWriter writer, String text) {
+    // One println is atomic on a PrintWriter; flush at once so that scripts see it while we run.
+    writer.println(text);
+    writer.flush();
+  }
+
+  /** The per-call lines: single-line, ids reduced to safe characters, never a secret. */
+  static final class Lines implements CallRecorder.Events {
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    Lines(PrintWriter out, PrintWriter err) {
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public void started(CallSession session, Path folder) {
+      line(out, "call started " + callName(session) + " " + folder);
+    }
+
+    @Override
+    public void finished(CallSession session, Path folder, EndReason reason, boolean complete) {
+      line(out, "call ended " + callName(session) + " " + reason.label() + " complete=" + complete
+          + " " + folder);
+    }
+
+    @Override
+    public void failed(CallSession session, Path folder, IOException error) {
+      line(err, "error: recording of call " + callName(session) + " failed: "
+          + singleLine(String.valueOf(error.getMessage())));
+    }
+  }
+
+  /** {@code <callId>-<sessionId>} in the characters a folder name may hold. */
+  static String callName(CallSession session) {
+    return safe(session.callId()) + "-" + safe(session.sessionId());
+  }
+
+  static String safe(String id) {
+    if (id == null || id.isEmpty()) {
+      return "unknown";
+    }
+    StringBuilder name = new StringBuilder(Math.min(id.length(), 100));
+    for (int i = 0; i < id.length() && name.length() < 100; i++) {
+      char c = id.charAt(i);
+      boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-';
+      name.append(allowed ? c : '_');
+    }
+    return name.toString();
+  }
+
+  private static String singleLine(String text) {
+    return text.replaceAll("[\\r\\n\\t]+", " ");
+  }
+}

@@ -1,0 +1,131 @@
+package dev.callstream.cli;
+
+import dev.callstream.core.G711;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Test audio: deterministic speech-like signals (a voice with harmonics, syllables and pauses),
+ * mu-law encoded, and the reference decode the recordings are compared with. The reference is the
+ * SoX table in callstream-core's test resources, not the code under test.
+ */
+final class RecordTestAudio {
+  static final int SAMPLE_RATE = 8000;
+  static final int FRAME_SAMPLES = 160;
+
+  private static final short[] MULAW_REFERENCE = loadReference();
+
+  private RecordTestAudio() {}
+
+  /**
+   * {@code frames} x 20 ms of mu-law: a voice whose pitch, timbre and syllable rhythm depend on
+   * {@code seed}, so that two calls with different seeds never record the same samples.
+   */
+  static byte[] speech(long seed, int frames) {
+    Random random = new Random(seed);
+    double pitch = 90 + random.nextInt(160);
+    double syllableRate = 3 + random.nextDouble() * 3;
+    double[] harmonics = new double[8];
+    for (int k = 0; k < harmonics.length; k++) {
+      harmonics[k] = (0.4 + random.nextDouble()) / (k + 1);
+    }
+    int samples = frames * FRAME_SAMPLES;
+    byte[] mulaw = new byte[samples];
+    double phase = 0;
+    for (int n = 0; n < samples; n++) {
+      double t = n / (double) SAMPLE_RATE;
+      // a pause of 0.3 s every 1.5 s, syllables in between
+      boolean pause = (t % 1.5) > 1.2;
+      double syllable = Math.max(0, Math.sin(Math.PI * syllableRate * t));
+      double envelope = pause ? 0.01 : Math.pow(syllable, 1.5);
+      double vibrato = pitch * (1 + 0.03 * Math.sin(2 * Math.PI * 5 * t));
+      phase += 2 * Math.PI * vibrato / SAMPLE_RATE;
+      double voice = 0;
+      for (int k = 0; k < harmonics.length; k++) {
+        voice += harmonics[k] * Math.sin((k + 1) * phase);
+      }
+      double noise = (random.nextDouble() - 0.5) * 0.05;
+      double value = 9000 * envelope * voice + 3000 * noise;
+      mulaw[n] = G711.pcmToMulaw((short) Math.max(-32768, Math.min(32767, Math.round(value))));
+    }
+    return mulaw;
+  }
+
+  /** Frame {@code index} (20 ms) of a mu-law signal. */
+  static byte[] frame(byte[] mulaw, int index) {
+    byte[] frame = new byte[FRAME_SAMPLES];
+    System.arraycopy(mulaw, index * FRAME_SAMPLES, frame, 0, FRAME_SAMPLES);
+    return frame;
+  }
+
+  /** The ITU-T G.711 decode of {@code mulaw}, from the reference table. */
+  static short[] decode(byte[] mulaw) {
+    short[] pcm = new short[mulaw.length];
+    for (int i = 0; i < mulaw.length; i++) {
+      pcm[i] = MULAW_REFERENCE[mulaw[i] & 0xFF];
+    }
+    return pcm;
+  }
+
+  /**
+   * What a mono file must hold for a side: {@code totalFrames} slots, slot {@code p} the decode of
+   * frame {@code p} of {@code mulaw} if {@code present[p]}, else digital silence.
+   */
+  static short[] expectedMono(byte[] mulaw, boolean[] present, int totalFrames) {
+    short[] pcm = new short[totalFrames * FRAME_SAMPLES];
+    short[] decoded = decode(mulaw);
+    for (int p = 0; p < totalFrames; p++) {
+      if (p < present.length && present[p]) {
+        System.arraycopy(decoded, p * FRAME_SAMPLES, pcm, p * FRAME_SAMPLES, FRAME_SAMPLES);
+      }
+    }
+    return pcm;
+  }
+
+  /** Every frame of {@code frames} present. */
+  static boolean[] all(int frames) {
+    boolean[] present = new boolean[frames];
+    java.util.Arrays.fill(present, true);
+    return present;
+  }
+
+  /** Left and right interleaved, as in a stereo WAV file. */
+  static short[] interleave(short[] left, short[] right) {
+    short[] stereo = new short[left.length * 2];
+    for (int i = 0; i < left.length; i++) {
+      stereo[2 * i] = left[i];
+      stereo[2 * i + 1] = right[i];
+    }
+    return stereo;
+  }
+
+  private static short[] loadReference() {
+    Path csv = Path.of("..", "callstream-core", "src", "test", "resources", "g711", "g711-mulaw-decode.csv");
+    try {
+      List<String> lines = Files.readAllLines(csv);
+      short[] table = new short[256];
+      boolean[] seen = new boolean[256];
+      for (String line : lines.subList(1, lines.size())) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String[] cells = line.split(",");
+        int code = Integer.parseInt(cells[0].trim());
+        table[code] = Short.parseShort(cells[1].trim());
+        seen[code] = true;
+      }
+      for (int code = 0; code < 256; code++) {
+        if (!seen[code]) {
+          throw new IllegalStateException("reference table " + csv + " lacks code " + code);
+        }
+      }
+      return table;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the G.711 reference table " + csv.toAbsolutePath(), e);
+    }
+  }
+}

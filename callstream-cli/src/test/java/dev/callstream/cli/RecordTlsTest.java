@@ -1,0 +1,138 @@
+package dev.callstream.cli;
+
+import static dev.callstream.cli.RecordTestAudio.all;
+import static dev.callstream.cli.RecordTestAudio.expectedMono;
+import static dev.callstream.cli.RecordTestAudio.speech;
+import static dev.callstream.cli.RecordTestSupport.assertRecording;
+import static dev.callstream.cli.RecordTestSupport.folderOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callstream.server.TlsInfo;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code --tls keystore} and {@code --tls pem}: the recorder serves the operator's certificate. */
+class RecordTlsTest {
+  @TempDir Path dir;
+
+  private final StringWriter outText = new StringWriter();
+  private final StringWriter errText = new StringWriter();
+  private RecordServer server;
+  private KeyPair keys;
+  private X509Certificate certificate;
+
+  @BeforeEach
+  void makeCertificate() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(256);
+    keys = generator.generateKeyPair();
+    X500Principal name = new X500Principal("CN=recorder.test");
+    Instant now = Instant.now();
+    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
+        Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
+    builder.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+    certificate = new JcaX509CertificateConverter().getCertificate(
+        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void servesAPkcs12Keystore() throws Exception {
+    KeyStore keystore = KeyStore.getInstance("PKCS12");
+    keystore.load(null, null);
+    keystore.setKeyEntry("server", keys.getPrivate(), "store-pass-5e1".toCharArray(),
+        new java.security.cert.Certificate[] {certificate});
+    Path file = dir.resolve("server.p12");
+    try (var stream = Files.newOutputStream(file)) {
+      keystore.store(stream, "store-pass-5e1".toCharArray());
+    }
+
+    start("--tls", "keystore", "--keystore", file.toString(), "--keystore-password", "store-pass-5e1");
+
+    recordsACallTrustingOnlyTheGivenCertificate();
+    assertThat(outText.toString() + errText.toString()).doesNotContain("store-pass-5e1");
+  }
+
+  @Test
+  void servesPemFiles() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
+    Path key = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+
+    start("--tls", "pem", "--cert", cert.toString(), "--key", key.toString());
+
+    recordsACallTrustingOnlyTheGivenCertificate();
+  }
+
+  private void start(String... flags) throws Exception {
+    PrintWriter out = new PrintWriter(outText, true);
+    PrintWriter err = new PrintWriter(errText, true);
+    List<String> args = new java.util.ArrayList<>(List.of("record", "--port", "0", "--recordings",
+        dir.resolve("recordings").toString()));
+    args.addAll(List.of(flags));
+    CommandLine.ParseResult parsed = Main.commandLine(out, err).parseArgs(args.toArray(String[]::new));
+    server = RecordServer.start(((RecordCommand) parsed.subcommand().commandSpec().userObject()).settings(), out, err);
+  }
+
+  private void recordsACallTrustingOnlyTheGivenCertificate() throws Exception {
+    assertThat(outText.toString().lines().findFirst()).hasValueSatisfying(
+        line -> assertThat(line).matches("listening on wss://127\\.0\\.0\\.1:\\d+/"));
+    assertThat(errText.toString()).contains("tls: certificate sha256 " + TlsInfo.fingerprint(certificate));
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("server", certificate);
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    byte[] agent = speech(500, 25);
+    byte[] conference = speech(501, 25);
+
+    RecordTestCall.open(RecordTestCall.client(context), server.uri(), "tls", "1").streamWhole(agent, conference);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> outText.toString().contains("call ended tls-1 "));
+    String ended = outText.toString().lines().filter(line -> line.startsWith("call ended tls-1 ")).findFirst().orElseThrow();
+    assertThat(ended).contains(" stopped complete=true ");
+    assertRecording(folderOf(ended), expectedMono(agent, all(25), 25), expectedMono(conference, all(25), 25));
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+}
