@@ -4,6 +4,7 @@ BENCHMARKS.md. Reports what was measured; targets are marked met or missed, neve
 import argparse
 import json
 import os
+import re
 
 TARGET_CODEC_NS = 300
 TARGET_RECORD_VS_PYTHON = 1 / 3
@@ -371,8 +372,10 @@ def main():
         slow_writes = ""
         if os.path.exists(server_profile):
             for line in open(server_profile):
-                if line.startswith("file writes over the recording threshold"):
-                    slow_writes = f" (in the JFR profile of this run: {line.split(':', 1)[1].strip()})"
+                m = re.match(r"file writes over the recording threshold: (\d+), longest ([\d.]+) ms", line)
+                if m:
+                    slow_writes = (f" (in this run's JFR profile, {m.group(1)} file writes took longer than JFR's "
+                                   f"threshold, the longest {m.group(2)} ms)")
         findings.append(
             f"- **Recording** adds {rec.get('cpuMicrosPerFrame', 0) - noop.get('cpuMicrosPerFrame', 0):.1f} us of CPU "
             f"per frame here (p99 {ms(lat(rec, 'p99us'))} ms vs {ms(lat(noop, 'p99us'))} ms without, load "
