@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Runs the callstream benchmarks and writes BENCHMARKS.md at the repository root.
+#
+#   callstream-bench/run-benchmarks.sh [--quick] [--skip-build] [--skip-jmh] [--skip-e2e] [--skip-profile]
+#                                      [--keep-results]
+# --keep-results adds to the previous results instead of starting afresh (re-run one part on a quieter
+# machine: the latest run of each measurement wins, and BENCHMARKS.md lists every command).
+#
+# JMH micro-benchmarks (codec, sequencer, WAV), then end-to-end runs (LoadRun): our server and its
+# peers (the vendor's Python sample, a minimal Python receiver, a bare Tyrus endpoint) pinned to CPU 0,
+# the load generator pinned to CPU 1 (when taskset exists and there are 2+ CPUs). Loopback only.
+# --quick takes about 10 minutes on 2 cores (shorter windows, fewer steps); a full run about 30.
+# Then JFR profiles of the codec and of our server at 200 calls. Every loop is bounded in count and every step in time (timeout).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    --skip-build) BUILD=0 ;;
+    --skip-jmh) JMH=0 ;;
+    --skip-e2e) E2E=0 ;;
+    --skip-profile) PROFILE=0 ;;
+    --keep-results) KEEP=1 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+PYTHON=${PYTHON:-/usr/bin/python3}   # Debian's python3 has python3-websockets; a pyenv one may not
+JAR=callstream-bench/target/benchmarks.jar
+PYDIR=callstream-bench/src/main/python
+RESULTS=callstream-bench/target/bench-results
+[ "$KEEP" = 1 ] || rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+COMMAND="callstream-bench/run-benchmarks.sh $*"
+
+if [ "$QUICK" = 1 ]; then
+  WARMUP=8; WINDOW=10; STEPS="100 500 1000"; FLOOD_WARMUP=5; FLOOD_WINDOW=8; JMH_ARGS="-wi 3 -i 5"
+else
+  WARMUP=15; WINDOW=30; STEPS="50 100 200 500 1000 2000"; FLOOD_WARMUP=10; FLOOD_WINDOW=20; JMH_ARGS="-wi 5 -i 10"
+fi
+
+SERVER_CPU=""; CLIENT=()
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+  SERVER_CPU=0; CLIENT=(taskset -c 1)
+fi
+
+if [ "$BUILD" = 1 ]; then
+  echo "== build" >&2
+  mvn -B -q -pl callstream-bench -am package -DskipTests
+fi
+
+echo "== machine" >&2
+{
+  echo "nproc=$(nproc)"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "memory=$(free -m | awk '/^Mem:/ {print $2 " MiB"}')"
+  echo "kernel=$(uname -r)"
+  echo "java=$(java -version 2>&1 | head -1)"
+  echo "python=$($PYTHON --version 2>&1)"
+  echo "websockets=$($PYTHON -c 'import websockets; print(websockets.__version__)' 2>/dev/null || echo missing)"
+  echo "tyrus=$(unzip -p "$JAR" META-INF/maven/org.glassfish.tyrus/tyrus-core/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
+  echo "grizzly=$(unzip -p "$JAR" META-INF/maven/org.glassfish.grizzly/grizzly-framework/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
+  echo "jmh=$(unzip -p "$JAR" META-INF/maven/org.openjdk.jmh/jmh-core/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
+  echo "pinning=${SERVER_CPU:+server on CPU 0, generator on CPU 1}"
+  echo "quick=$QUICK"
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} > "$RESULTS/machine.txt"
+echo "$(date -u +%H:%M:%SZ)  $COMMAND" >> "$RESULTS/commands.txt"
+
+if [ "$JMH" = 1 ]; then
+  echo "== JMH" >&2
+  uptime > "$RESULTS/jmh.uptime"
+  # pinned to one core: the codec target is per message on one core
+  timeout 1200 ${SERVER_CPU:+taskset -c $SERVER_CPU} java -jar "$JAR" -f 1 $JMH_ARGS -prof gc \
+      -rf json -rff "$RESULTS/jmh.json" 'CodecBenchmark|SequencerBenchmark|WavBenchmark' > "$RESULTS/jmh.txt" 2>&1 \
+    || echo "JMH failed or timed out (see $RESULTS/jmh.txt)" >&2
+  uptime >> "$RESULTS/jmh.uptime"
+fi
+
+run() { # run LABEL TIMEOUT_SECONDS LoadRun-args...
+  local label=$1 limit=$2; shift 2
+  echo "== $label ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  timeout "$limit" "${CLIENT[@]}" java -Xmx1g -cp "$JAR" dev.callstream.bench.LoadRun --label "$label" \
+      --jar "$JAR" --python "$PYTHON" --python-dir "$PYDIR" ${SERVER_CPU:+--server-cpu $SERVER_CPU} \
+      --work "$RESULTS/work" --out "$RESULTS/e2e.jsonl" "$@" > /dev/null \
+    || echo "{\"label\":\"$label\",\"error\":\"LoadRun failed or timed out after ${limit}s\"}" >> "$RESULTS/e2e.jsonl"
+  rm -rf "$RESULTS/work"   # recordings of the step
+}
+
+last_ok() { # did the last run keep zero loss, p99 <= 20 ms and the generator in step?
+  tail -1 "$RESULTS/e2e.jsonl" | "$PYTHON" -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+p99 = (r.get("latency") or {}).get("p99us")
+ok = "error" not in r and r.get("lostFrames", 1) == 0 and r.get("failedCalls", 1) == 0 \
+     and p99 is not None and p99 <= 20000 and r.get("generatorKeptUp", False)
+sys.exit(0 if ok else 1)'
+}
+
+if [ "$E2E" = 1 ]; then
+  RT_LIMIT=$((WARMUP + WINDOW + 180))
+  for server in python-vendor python-min tyrus ours-noop ours-record; do
+    run "peers/200/$server" "$RT_LIMIT" --server "$server" --scenario realtime --calls 200 --warmup "$WARMUP" --window "$WINDOW"
+  done
+  for calls in $STEPS; do
+    run "steps/$calls/ours-record" "$RT_LIMIT" --server ours-record --scenario realtime --calls "$calls" --warmup "$WARMUP" --window "$WINDOW"
+    last_ok || break
+  done
+  for conns in 1 100; do
+    for server in python-min tyrus ours-noop ours-record; do
+      run "flood/$conns/$server" $((FLOOD_WARMUP + FLOOD_WINDOW + 120)) --server "$server" --scenario flood --calls "$conns" \
+          --warmup "$FLOOD_WARMUP" --window "$FLOOD_WINDOW"
+    done
+  done
+  for server in python-min tyrus ours-noop; do
+    run "idle/1000/$server" 300 --server "$server" --scenario idle --calls 1000 --warmup 3
+  done
+fi
+
+if [ "$PROFILE" = 1 ]; then
+  echo "== profiles (JFR)" >&2
+  if [ "$JMH" = 1 ]; then
+    timeout 300 ${SERVER_CPU:+taskset -c $SERVER_CPU} java -jar "$JAR" -f 1 -wi 3 -i 3 'CodecBenchmark.parseMediaString' \
+        -jvmArgsAppend "-XX:StartFlightRecording=filename=$RESULTS/codec.jfr,settings=profile" > "$RESULTS/jmh-jfr.txt" 2>&1 \
+      && "$PYTHON" "$PYDIR/jfr_top.py" "$RESULTS/codec.jfr" --filter jmh-worker --top 12 > "$RESULTS/profile-codec.txt" || true
+  fi
+  if [ "$E2E" = 1 ]; then
+    run "profile/200/ours-record" $((WARMUP + WINDOW + 180)) --server ours-record --scenario realtime --calls 200 \
+        --warmup "$WARMUP" --window "$WINDOW" --jfr "$RESULTS/server.jfr"
+    "$PYTHON" "$PYDIR/jfr_top.py" "$RESULTS/server.jfr" --top 20 > "$RESULTS/profile-server.txt" || true
+  fi
+fi
+
+echo "== report" >&2
+"$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md
+echo "wrote $ROOT/BENCHMARKS.md" >&2

@@ -1,0 +1,294 @@
+package dev.callstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callstream.testkit.CallResult;
+import dev.callstream.testkit.CallScript;
+import dev.callstream.testkit.FakeEngageVoice;
+import dev.callstream.testkit.LoadResult;
+import dev.callstream.testkit.Pacing;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One end-to-end measurement: starts a server ({@link ServerProcess}: ours, or a peer) pinned to one
+ * core, drives it from this process with the testkit's {@link FakeEngageVoice} and writes one JSON
+ * line of results.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.callstream.bench.LoadRun --server ours-record --scenario realtime \
+ *     --calls 200 --warmup 5 --window 10 --out results.jsonl [--server-cpu 0] [--jfr server.jfr]
+ *     [--dispatch-threads N] [--server-jvm-args "-Xmx1g"]
+ * </pre>
+ *
+ * Scenarios: {@code realtime} (one frame per side every 20 ms per call, calls last warmup + window +
+ * 3 s and end with Stops, then loss is counted), {@code flood} (as fast as the server reads; the calls
+ * are aborted after the window), {@code idle} (calls that send Connected and Start and then nothing,
+ * to measure memory per open call).
+ *
+ * <p>Method: after the warm-up (JIT) the server's window counters are reset and its process CPU time
+ * (utime + stime from /proc/PID/stat) is sampled; at the end of the window both are sampled again.
+ * CPU per frame = CPU time delta / frames delivered to listeners in the window. Latency = the
+ * listener's System.nanoTime at callback entry minus the timestamp the generator wrote into the
+ * frame just before encoding and sending it (see {@link ProbeAudio}); both are CLOCK_MONOTONIC on
+ * Linux, so the two processes share the clock.
+ */
+public final class LoadRun {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LoadRun() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = BenchServer.parse(args);
+    String kind = require(o, "server");
+    String scenario = o.getOrDefault("scenario", "realtime");
+    int calls = Integer.parseInt(o.getOrDefault("calls", "100"));
+    int warmup = Integer.parseInt(o.getOrDefault("warmup", "5"));
+    int window = Integer.parseInt(o.getOrDefault("window", "10"));
+    Path out = Path.of(o.getOrDefault("out", "results.jsonl"));
+    ServerProcess.Settings settings = new ServerProcess.Settings(
+        Path.of(o.getOrDefault("jar", "callstream-bench/target/benchmarks.jar")),
+        o.getOrDefault("python", "/usr/bin/python3"),
+        Path.of(o.getOrDefault("python-dir", "callstream-bench/src/main/python")),
+        o.get("server-cpu"),
+        o.getOrDefault("server-jvm-args", "-Xms256m -Xmx1g"),
+        o.get("jfr") == null ? null : Path.of(o.get("jfr")),
+        Path.of(o.getOrDefault("work", "target/bench-work")),
+        o.get("dispatch-threads"));
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("label", o.getOrDefault("label", kind + " " + scenario + " " + calls));
+    result.put("server", kind);
+    result.put("scenario", scenario);
+    result.put("calls", calls);
+    result.put("warmupSeconds", warmup);
+    result.put("windowSeconds", window);
+    if (o.containsKey("dispatch-threads")) {
+      result.put("dispatchThreads", Integer.parseInt(o.get("dispatch-threads")));
+    }
+    result.put("loadAtStart", loadAverage());
+    try (ServerProcess server = ServerProcess.start(kind, settings)) {
+      result.put("serverPid", server.pid());
+      result.put("idleRssKb", server.rssKb());
+      switch (scenario) {
+        case "realtime", "flood" -> load(server, scenario.equals("flood") ? Pacing.FLOOD : Pacing.REALTIME, calls, warmup, window, result);
+        case "idle" -> idle(server, calls, warmup, result);
+        default -> throw new IllegalArgumentException("unknown --scenario " + scenario);
+      }
+    } catch (RuntimeException | IOException e) {
+      result.put("error", e.toString());
+    }
+    result.put("loadAtEnd", loadAverage());
+    String line = JSON.writeValueAsString(result);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    System.out.println(line);
+    System.exit(0);
+  }
+
+  private static void load(ServerProcess server, Pacing pacing, int calls, int warmup, int window, Map<String, Object> result)
+      throws Exception {
+    boolean realtime = pacing == Pacing.REALTIME;
+    long framesPerSide = realtime ? (warmup + window + 3) * 50L : 100_000_000L;
+    ProbeAudio agent = new ProbeAudio(framesPerSide);
+    ProbeAudio conference = new ProbeAudio(framesPerSide);
+    result.put("pacing", pacing.name().toLowerCase());
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(server.uri())
+        .pacing(pacing)
+        .connectTimeout(Duration.ofSeconds(30))
+        .closeTimeout(Duration.ofSeconds(30))
+        .build()) {
+      List<CompletableFuture<CallResult>> futures = new ArrayList<>(calls);
+      long started = System.nanoTime();
+      for (int i = 0; i < calls; i++) {
+        futures.add(platform.start(CallScript.numbered(1, i).agent(agent).conference(conference).build()));
+      }
+      TimeUnit.SECONDS.sleep(warmup);
+
+      server.command("reset");
+      long[] cpu0 = server.userAndSystemMicros();
+      long switches0 = server.contextSwitches();
+      long sent0 = agent.handedOut() + conference.handedOut();
+      long t0 = System.nanoTime();
+      TimeUnit.SECONDS.sleep(window);
+      long[] cpu1 = server.userAndSystemMicros();
+      long switches1 = server.contextSwitches();
+      long sent1 = agent.handedOut() + conference.handedOut();
+      long t1 = System.nanoTime();
+      JsonNode stats = server.command("stats");
+      result.put("rssKb", server.rssKb());
+      result.put("loadInWindow", loadAverage());
+
+      double seconds = (t1 - t0) / 1e9;
+      long sent = sent1 - sent0;
+      long delivered = stats != null ? stats.path("windowFrames").asLong() : -1;
+      long cpuMicros = (cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1]);
+      long sysMicros = cpu1[1] - cpu0[1];
+      result.put("seconds", round(seconds, 2));
+      result.put("sentFrames", sent);
+      result.put("sentPerSecond", round(sent / seconds, 0));
+      if (realtime) {
+        result.put("expectedPerSecond", calls * 100);
+        result.put("generatorKeptUp", sent / seconds >= 0.97 * calls * 100);
+      }
+      result.put("serverCpuMicros", cpuMicros);
+      result.put("serverCpuPercent", round(100.0 * cpuMicros / (seconds * 1e6), 1));
+      result.put("serverSysPercent", round(100.0 * sysMicros / (seconds * 1e6), 1));
+      if (delivered >= 0) {
+        result.put("deliveredFrames", delivered);
+        result.put("deliveredPerSecond", round(delivered / seconds, 0));
+        result.put("cpuMicrosPerFrame", delivered > 0 ? round((double) cpuMicros / delivered, 3) : null);
+        result.put("latency", stats.path("latency"));
+        if (switches0 >= 0 && switches1 >= 0 && delivered > 0) {
+          // threads that end in the window drop out of the sum: an estimate, good to a few percent
+          result.put("contextSwitchesPerFrame", round((double) (switches1 - switches0) / delivered, 3));
+        }
+      } else {
+        // a peer we cannot ask: frames sent in the window stand in for frames received
+        result.put("cpuMicrosPerFrame", sent > 0 ? round((double) cpuMicros / sent, 3) : null);
+        result.put("cpuPerFrameBasis", "sent");
+      }
+      Long heap = server.heapUsed();
+      if (heap != null) {
+        result.put("heapUsedAfterGc", heap);
+      }
+
+      if (realtime) {
+        long remaining = framesPerSide * 20L - (System.nanoTime() - started) / 1_000_000L;
+        LoadResult load = collect(futures, Duration.ofMillis(Math.max(0, remaining)).plusSeconds(60));
+        result.put("failedCalls", load.failedCalls());
+        result.put("mediaSentTotal", load.mediaSent());
+        JsonNode end = server.awaitCallsEnded(calls, Duration.ofSeconds(20));
+        if (end != null) {
+          long total = end.path("frames").asLong();
+          result.put("deliveredTotal", total);
+          result.put("lostFrames", load.mediaSent() - total);
+          result.put("gapFrames", end.path("gaps").asLong());
+        }
+      } else {
+        platform.close();
+        if (stats != null) {
+          result.put("gapFrames", stats.path("gaps").asLong());
+        }
+      }
+    }
+  }
+
+  private static LoadResult collect(List<CompletableFuture<CallResult>> futures, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<CallResult> results = new ArrayList<>();
+    int unfinished = 0;
+    for (CompletableFuture<CallResult> future : futures) {
+      try {
+        results.add(future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      } catch (TimeoutException | ExecutionException e) {
+        unfinished++;
+      }
+    }
+    LoadResult load = LoadResult.of(results, timeout.toSeconds());
+    return new LoadResult(load.calls() + unfinished, load.failedCalls() + unfinished, load.mediaSent(), load.seconds(), load.results());
+  }
+
+  /**
+   * Opens calls that send Connected and Start, then nothing. Memory is measured at 10% of the calls
+   * (after warm-up: classes loaded, pools started) and at all of them; per call = difference / the
+   * calls added in between.
+   */
+  private static void idle(ServerProcess server, int calls, int settleSeconds, Map<String, Object> result) throws Exception {
+    int first = Math.max(1, calls / 10);
+    HttpClient client = HttpClient.newHttpClient();
+    List<WebSocket> sockets = new ArrayList<>(calls);
+    try {
+      open(client, server.uri(), 0, first, sockets);
+      TimeUnit.SECONDS.sleep(settleSeconds);
+      long rssA = server.rssKb();
+      Long heapA = server.heapUsed();
+      open(client, server.uri(), first, calls, sockets);
+      TimeUnit.SECONDS.sleep(settleSeconds);
+      long rssB = server.rssKb();
+      Long heapB = server.heapUsed();
+      JsonNode stats = server.command("stats");
+      int added = calls - first;
+      result.put("openCalls", sockets.size());
+      if (stats != null && stats.has("calls")) {
+        result.put("serverOpenCalls", stats.path("calls").asLong());
+      }
+      result.put("rssKb", rssB);
+      result.put("rssPerCallKb", round((double) (rssB - rssA) / added, 2));
+      if (heapA != null && heapB != null) {
+        result.put("heapUsedAfterGc", heapB);
+        result.put("heapPerCallBytes", (heapB - heapA) / added);
+      }
+    } finally {
+      for (WebSocket socket : sockets) {
+        socket.abort();
+      }
+    }
+  }
+
+  private static void open(HttpClient client, URI base, int from, int to, List<WebSocket> sockets) throws Exception {
+    for (int batch = from; batch < to; batch += 100) {
+      List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
+      for (int i = batch; i < Math.min(to, batch + 100); i++) {
+        URI uri = base.resolve("/?callId=idle-" + i + "&sessionId=1&ani=1&dnis=2&accountId=3&subaccountId=4"
+            + "&rcAccountId=5&agentId=6&productType=Queue&productId=7");
+        pending.add(client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+            .buildAsync(uri, new WebSocket.Listener() {
+              @Override
+              public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                webSocket.request(1);
+                return null;
+              }
+            }));
+      }
+      for (CompletableFuture<WebSocket> future : pending) {
+        WebSocket socket = future.get(60, TimeUnit.SECONDS);
+        int i = sockets.size();
+        socket.sendText("{\"event\":\"Connected\",\"protocol\":\"AgentSession\",\"version\":\"1.0.0\"}", true).get(30, TimeUnit.SECONDS);
+        socket.sendText("{\"event\":\"Start\",\"metadata\":{\"callId\":\"idle-" + i + "\",\"sessionId\":\"1\",\"ani\":\"2223334444\","
+            + "\"dnis\":\"2223334444\",\"accountId\":\"99990000\",\"subaccountId\":\"99990001\",\"rcAccountId\":\"123456789\","
+            + "\"agentId\":\"123\",\"productType\":\"Queue\",\"productId\":\"1234\",\"contentType\":\"audio/x-mulaw\","
+            + "\"sampleRateHertz\":8000}}", true).get(30, TimeUnit.SECONDS);
+        sockets.add(socket);
+      }
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static double round(double value, int digits) {
+    double scale = Math.pow(10, digits);
+    return Math.round(value * scale) / scale;
+  }
+
+  private static String require(Map<String, String> options, String name) {
+    String value = options.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("--" + name + " is required");
+    }
+    return value;
+  }
+}

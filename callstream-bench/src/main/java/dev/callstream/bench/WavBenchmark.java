@@ -1,0 +1,146 @@
+package dev.callstream.bench;
+
+import dev.callstream.core.AudioChannel;
+import dev.callstream.core.CallInfo;
+import dev.callstream.core.CallRecorder;
+import dev.callstream.core.Connected;
+import dev.callstream.core.EndReason;
+import dev.callstream.core.G711;
+import dev.callstream.core.Media;
+import dev.callstream.core.Start;
+import dev.callstream.core.Stop;
+import dev.callstream.core.WavWriter;
+import dev.callstream.core.internal.CallDriver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Per-frame cost of writing audio to disk. Files live in a temporary directory; every
+ * {@value #FRAMES_PER_CALL} frames per side (one minute of audio) the call is finished and its files
+ * deleted, so the disk does not fill and the amortised open/close cost of a one-minute call is
+ * included, as in a real server. The data reaches the page cache, not the disk platter.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class WavBenchmark {
+  static final int FRAMES_PER_CALL = 3000;
+
+  private final byte[] mulaw = new byte[160];
+  private final byte[] pcm = new byte[320];
+  private Path directory;
+  private WavWriter writer;
+  private int writerFrames;
+  private CallDriver driver;
+  private long media;
+  private int calls;
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    new Random(1).nextBytes(mulaw);
+    G711.mulawToPcm16le(mulaw, 0, mulaw.length, pcm, 0);
+    directory = Files.createTempDirectory("callstream-wav-bench");
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    if (writer != null) {
+      writer.close();
+    }
+    if (driver != null) {
+      driver.end(EndReason.SHUTDOWN, null);
+    }
+    deleteTree(directory);
+  }
+
+  /** WavWriter.write of one 20 ms mono PCM frame (320 bytes). */
+  @Benchmark
+  public long wavWriterFrame() throws IOException {
+    if (writer == null || writerFrames == FRAMES_PER_CALL) {
+      if (writer != null) {
+        writer.close();
+        Files.delete(writer.path());
+      }
+      writer = WavWriter.pcm16(directory.resolve("mono.wav"), 8000, 1);
+      writerFrames = 0;
+    }
+    writer.write(pcm, 0, pcm.length);
+    writerFrames++;
+    return writer.dataBytes();
+  }
+
+  /**
+   * One Media through CallDriver into CallRecorder (agent.wav, conference.wav, stereo.wav):
+   * sequencing, G.711 decode, three files; frames alternate between the sides as on the wire.
+   */
+  @Benchmark
+  public boolean recorderFrame() throws IOException {
+    if (driver == null || media == 2L * FRAMES_PER_CALL) {
+      newCall();
+    }
+    long m = media++;
+    return driver.accept(new Media((m & 1) == 0 ? AudioChannel.AGENT : AudioChannel.CONFERENCE, 1 + (m >> 1), mulaw));
+  }
+
+  private void newCall() throws IOException {
+    if (driver != null) {
+      driver.accept(new Stop(null, 60L, "2025-01-01T00:00:00Z", Map.of()));
+      driver.accept(new Stop(null, 60L, "2025-01-01T00:00:00Z", Map.of()));
+      deleteChildren(directory);
+    }
+    calls++;
+    String callId = "bench" + calls;
+    CallRecorder recorder = CallRecorder.create(directory);
+    CallInfo info = CallInfo.fromQuery("callId=" + callId + "&sessionId=1");
+    driver = new CallDriver(info, recorder.create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
+    driver.accept(new Connected("AgentSession", "1.0.0"));
+    driver.accept(new Start(callId, "1", "2223334444", "2223334444", "99990000", "99990001", "123456789", "123",
+        "Queue", "1234", "audio/x-mulaw", 8000, Map.of("callId", callId, "sessionId", "1")));
+    media = 0;
+  }
+
+  private static void deleteChildren(Path directory) throws IOException {
+    try (Stream<Path> children = Files.list(directory)) {
+      for (Path child : (Iterable<Path>) children::iterator) {
+        deleteTree(child);
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+}
