@@ -1,0 +1,2 @@
+/** Implementation details; not an API, may change in any release. */
+package dev.callstream.testkit.internal;

@@ -1,0 +1,8 @@
+/**
+ * The platform's side of the protocol, for tests and load: {@link dev.callstream.testkit.FakeEngageVoice}
+ * plays {@link dev.callstream.testkit.CallScript}s (audio from {@link dev.callstream.testkit.AudioSource}s,
+ * real-time or flood, with repeatable {@link dev.callstream.testkit.Fault}s) against any server, and
+ * {@link dev.callstream.testkit.RecordingListener} records what a server delivered for
+ * {@code take...(timeout)} assertions. No JUnit dependency.
+ */
+package dev.callstream.testkit;
