@@ -6,16 +6,29 @@ import java.util.Arrays;
  * Standard base64 (RFC 4648 alphabet, {@code +} and {@code /}) decoded from a region of characters,
  * strictly: padding is optional but, when present, completes the last group; any other character
  * (whitespace, control characters, the URL-safe alphabet, non-ASCII) makes the value invalid. Reads
- * the parser's buffer directly, so a Media payload costs one allocation: the result.
+ * the parser's buffer (or the fast path's scratch) directly, so a Media payload costs one
+ * allocation: the result.
  */
 final class StrictBase64 {
-  private static final byte[] VALUES = new byte[128];
+  // The sextet of each character code below 256, pre-shifted to its place in a group of four; -1
+  // (all bits set) for anything outside the alphabet, so that an OR-ed group with one stays negative.
+  // 256 entries indexed with "& 0xff": the JIT drops the bounds checks.
+  private static final int[] FIRST = new int[256];
+  private static final int[] SECOND = new int[256];
+  private static final int[] THIRD = new int[256];
+  private static final int[] FOURTH = new int[256];
 
   static {
-    Arrays.fill(VALUES, (byte) -1);
+    for (int[] table : new int[][] {FIRST, SECOND, THIRD, FOURTH}) {
+      Arrays.fill(table, -1);
+    }
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (int i = 0; i < alphabet.length(); i++) {
-      VALUES[alphabet.charAt(i)] = (byte) i;
+      char c = alphabet.charAt(i);
+      FIRST[c] = i << 18;
+      SECOND[c] = i << 12;
+      THIRD[c] = i << 6;
+      FOURTH[c] = i;
     }
   }
 
@@ -24,40 +37,65 @@ final class StrictBase64 {
   /** The bytes {@code chars[offset, offset + length)} encode, or null when they are not valid base64. */
   static byte[] decode(char[] chars, int offset, int length) {
     int end = offset + length;
+    int symbols = length;
     int padding = 0;
-    while (padding < 2 && end > offset && chars[end - 1] == '=') {
-      end--;
+    while (padding < 2 && symbols > 0 && chars[offset + symbols - 1] == '=') {
+      symbols--;
       padding++;
     }
-    int symbols = end - offset;
     if (symbols % 4 == 1 || (padding > 0 && (symbols + padding) % 4 != 0)) {
       return null;
     }
-    byte[] out = new byte[symbols / 4 * 3 + Math.max(0, symbols % 4 - 1)];
-    int written = 0;
+    byte[] out = new byte[decodedLength(symbols)];
+    return decodeUntilQuote(chars, offset, end, out) == end ? out : null;
+  }
+
+  /**
+   * Decodes {@code chars} from {@code start} up to the first {@code '"'} or {@code limit}, whichever
+   * comes first, into {@code out} from index 0. Returns the index of that end, or -1 when the
+   * characters before it are not valid base64. {@code out} must hold {@code decodedLength} of them;
+   * on invalid input it may be partly written. One pass finds the end of a JSON string value and
+   * decodes it.
+   */
+  static int decodeUntilQuote(char[] chars, int start, int limit, byte[] out) {
+    int i = start;
+    int o = 0;
+    for (; i <= limit - 4; i += 4, o += 3) {
+      char c0 = chars[i];
+      char c1 = chars[i + 1];
+      char c2 = chars[i + 2];
+      char c3 = chars[i + 3];
+      int bits = FIRST[c0 & 0xff] | SECOND[c1 & 0xff] | THIRD[c2 & 0xff] | FOURTH[c3 & 0xff];
+      if (bits < 0 || (c0 | c1 | c2 | c3) > 0xff) {
+        break; // the last group, padding or the end: sorted out below
+      }
+      out[o] = (byte) (bits >> 16);
+      out[o + 1] = (byte) (bits >> 8);
+      out[o + 2] = (byte) bits;
+    }
+    int symbols = 0;
     int bits = 0;
-    int count = 0;
-    for (int i = offset; i < end; i++) {
-      char c = chars[i];
-      int value = c < 128 ? VALUES[c] : -1;
-      if (value < 0) {
-        return null;
-      }
-      bits = (bits << 6) | value;
-      if (++count == 4) {
-        out[written++] = (byte) (bits >> 16);
-        out[written++] = (byte) (bits >> 8);
-        out[written++] = (byte) bits;
-        bits = 0;
-        count = 0;
-      }
+    for (; symbols < 3 && i < limit && chars[i] <= 0xff && FOURTH[chars[i] & 0xff] >= 0; symbols++, i++) {
+      bits |= FOURTH[chars[i] & 0xff] << (18 - 6 * symbols);
     }
-    if (count == 3) {
-      out[written++] = (byte) (bits >> 10);
-      out[written++] = (byte) (bits >> 2);
-    } else if (count == 2) {
-      out[written++] = (byte) (bits >> 4);
+    int padding = 0;
+    for (; padding < 2 && i < limit && chars[i] == '='; padding++, i++) {
+      // counted
     }
-    return out;
+    if ((i < limit && chars[i] != '"') || symbols == 1 || (padding > 0 && symbols + padding != 4)) {
+      return -1;
+    }
+    if (symbols >= 2) {
+      out[o] = (byte) (bits >> 16);
+    }
+    if (symbols == 3) {
+      out[o + 1] = (byte) (bits >> 8);
+    }
+    return i;
+  }
+
+  /** How many bytes a valid value of {@code symbols} characters, padding not counted, decodes to. */
+  static int decodedLength(int symbols) {
+    return symbols / 4 * 3 + Math.max(0, symbols % 4 - 1);
   }
 }
