@@ -351,7 +351,8 @@ def main():
                                                or "getBinaryValue" in line) and "callstream frames" not in line)
         alloc_share = sum(float(line.split("%")[0]) for line in text.split("allocation")[-1].splitlines()
                           if "%" in line and "ByteArrayBuilder" in line)
-        findings.append(
+        if base64_share > 0:  # the codec's own decoder no longer goes through Jackson's base64
+          findings.append(
             f"- **Codec** (`callstream-core`, `StreamCodec.read`, the `case \"media\"` branch calling "
             f"`JsonParser.getBinaryValue(BASE64)`): {base64_share:.0f}% of the codec's CPU samples are in Jackson's "
             f"base64 decoding (`_decodeBase64`, `ByteArrayBuilder`, `getBinaryValue`) and {alloc_share:.0f}% of its "
@@ -373,8 +374,8 @@ def main():
             "with the server pinned to one core a woken worker still preempts the selector thread. Running the "
             f"callbacks on the I/O thread (`Dispatch.IO_THREAD`, opt-in) removes the hand-off: "
             f"{fmt(noop_io.get('cpuMicrosPerFrame'), 1)} us and {fmt(noop_io.get('contextSwitchesPerFrame'), 2)} "
-            "switches per frame with the no-op listener. What is left is mostly Tyrus: in the server profile below "
-            "about two thirds of the read path's samples (`UpgradeFilter.feed`) are Tyrus's unframing, unmasking "
+            "switches per frame with the no-op listener. What is left is mostly Tyrus: in the server profile below (one run, "
+            "a few hundred samples) about 70% of the read path's samples (`UpgradeFilter.feed`, minus `CallConnection.onText`) are Tyrus's unframing, unmasking "
             "into a fresh array, copying the payload, strict UTF-8 decoding into a `CharBuffer` and a `String`, and "
             "its per-message handler lookup, before `StreamCodec` gets the text. Going well below that needs our "
             "own framing for the common case (whole masked text frames unmasked in place and handed to "
