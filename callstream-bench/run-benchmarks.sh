@@ -102,7 +102,7 @@ sys.exit(0 if ok else 1)'
 
 if [ "$E2E" = 1 ]; then
   RT_LIMIT=$((WARMUP + WINDOW + 180))
-  for server in python-vendor python-min tyrus ours-noop ours-record; do
+  for server in python-vendor python-min tyrus ours-noop ours-record ours-noop-io ours-record-io; do
     run "peers/200/$server" "$RT_LIMIT" --server "$server" --scenario realtime --calls 200 --warmup "$WARMUP" --window "$WINDOW"
   done
   for calls in $STEPS; do

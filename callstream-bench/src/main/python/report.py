@@ -19,6 +19,8 @@ NAMES = {
     "tyrus": "bare Tyrus endpoint (counts only)",
     "ours-noop": "callstream, no-op listener",
     "ours-record": "callstream, recording (CallRecorder)",
+    "ours-noop-io": "callstream, no-op listener, `Dispatch.IO_THREAD`",
+    "ours-record-io": "callstream, recording, `Dispatch.IO_THREAD`",
 }
 
 
@@ -128,6 +130,12 @@ def main():
         w(f"| server CPU per frame, 200 real-time calls, recording on, <= 1/3 of the minimal Python receiver | "
           f"{rec['cpuMicrosPerFrame']:.1f} us vs {pym['cpuMicrosPerFrame']:.1f} us = {ratio:.2f}x | "
           f"{verdict(ratio <= TARGET_RECORD_VS_PYTHON)} |")
+    rec_io = runs_by.get("peers/200/ours-record-io")
+    if rec_io and pym and rec_io.get("cpuMicrosPerFrame") and pym.get("cpuMicrosPerFrame"):
+        ratio = rec_io["cpuMicrosPerFrame"] / pym["cpuMicrosPerFrame"]
+        w(f"| the same with the opt-in `Dispatch.IO_THREAD` (listener callbacks on the I/O thread; only for "
+          f"listeners that never block) | {rec_io['cpuMicrosPerFrame']:.1f} us vs {pym['cpuMicrosPerFrame']:.1f} us "
+          f"= {ratio:.2f}x | {verdict(ratio <= TARGET_RECORD_VS_PYTHON)} |")
     noop = runs_by.get("peers/200/ours-noop")
     tyr = runs_by.get("peers/200/tyrus")
     if noop and tyr and noop.get("cpuMicrosPerFrame") and tyr.get("cpuMicrosPerFrame"):
@@ -208,7 +216,8 @@ def main():
     w("Same generator, same machine, server pinned to CPU 0, generator to CPU 1. 200 calls x 2 sides x 50 "
       "frames/s = 20,000 Media messages per second. CPU per frame = server process CPU time (utime+stime) "
       "over the steady-state window / frames delivered in it.\n")
-    peers = [(s, runs_by.get(f"peers/200/{s}")) for s in ["python-vendor", "python-min", "tyrus", "ours-noop", "ours-record"]]
+    peers = [(s, runs_by.get(f"peers/200/{s}")) for s in ["python-vendor", "python-min", "tyrus", "ours-noop", "ours-record",
+                                                          "ours-noop-io", "ours-record-io"]]
     ref = {k: (runs_by.get(f"peers/200/{k}") or {}).get("cpuMicrosPerFrame") for k in ["ours-noop", "ours-record"]}
     w("| server | delivered/s | server CPU | of it kernel | CPU us/frame | context switches/frame | x ours-noop "
       "| x ours-record | p50 ms | p99 ms | p99.9 ms | lost frames | failed calls | RSS MiB | load (1m) |")
@@ -342,7 +351,8 @@ def main():
                                                or "getBinaryValue" in line) and "callstream frames" not in line)
         alloc_share = sum(float(line.split("%")[0]) for line in text.split("allocation")[-1].splitlines()
                           if "%" in line and "ByteArrayBuilder" in line)
-        findings.append(
+        if base64_share > 0:  # the codec's own decoder no longer goes through Jackson's base64
+          findings.append(
             f"- **Codec** (`callstream-core`, `StreamCodec.read`, the `case \"media\"` branch calling "
             f"`JsonParser.getBinaryValue(BASE64)`): {base64_share:.0f}% of the codec's CPU samples are in Jackson's "
             f"base64 decoding (`_decodeBase64`, `ByteArrayBuilder`, `getBinaryValue`) and {alloc_share:.0f}% of its "
@@ -353,20 +363,23 @@ def main():
             "needs a faster G.711 bulk decode (e.g. a `short[]` table written through a little-endian `VarHandle`) "
             "and a base64 loop over bytes rather than `String.charAt`.")
     if noop and tyr and pym and noop.get("contextSwitchesPerFrame") is not None:
+        noop_io = runs_by.get("peers/200/ours-noop-io") or {}
         findings.append(
-            f"- **Server per-frame cost at real-time rates** is mostly per-message I/O and thread hand-off, not "
-            f"our code: of our {noop.get('serverCpuPercent')}% CPU at 200 calls, {noop.get('serverSysPercent')}% is "
-            f"kernel time, and the server makes {fmt(noop.get('contextSwitchesPerFrame'), 2)} context switches per "
-            f"frame (bare Tyrus {fmt(tyr.get('contextSwitchesPerFrame'), 2)}, minimal Python receiver "
+            f"- **Server per-frame cost at real-time rates** is per-message I/O, Tyrus's framing and the thread "
+            f"hand-off more than our code: of our {noop.get('serverCpuPercent')}% CPU at 200 calls, "
+            f"{noop.get('serverSysPercent')}% is kernel time, with {fmt(noop.get('contextSwitchesPerFrame'), 2)} context "
+            f"switches per frame (bare Tyrus {fmt(tyr.get('contextSwitchesPerFrame'), 2)}, minimal Python receiver "
             f"{fmt(pym.get('contextSwitchesPerFrame'), 2)}, single-threaded). Each 20 ms frame arrives alone on its "
-            "connection, so each costs a selector wake-up and read, and the hand-off from the I/O thread to a parked "
-            "dispatch thread (`SerialLane` on the dispatch pool) costs a futex wake and a switch. In the JFR profile, "
-            "Java code is a minority of the server's CPU; Tyrus's frame decoding (`ProtocolHandler.unframe`, UTF-8 "
-            "to String) leads the Java samples, then `StreamCodec`. This is why the 1/3-of-Python target is missed: "
-            "Python's asyncio pays one wake-up per message on one thread. A fix belongs to the server owner "
-            "(e.g. run a call's events inline on the I/O thread when its lane is empty and the listener is declared "
-            "non-blocking, or let a dispatch thread spin briefly before parking); the codec fix above only trims the "
-            "Java part.")
+            "connection. The dispatch pool wakes one worker per selector batch rather than one per message, but "
+            "with the server pinned to one core a woken worker still preempts the selector thread. Running the "
+            f"callbacks on the I/O thread (`Dispatch.IO_THREAD`, opt-in) removes the hand-off: "
+            f"{fmt(noop_io.get('cpuMicrosPerFrame'), 1)} us and {fmt(noop_io.get('contextSwitchesPerFrame'), 2)} "
+            "switches per frame with the no-op listener. What is left is mostly Tyrus: in the server profile below (one run, "
+            "a few hundred samples) about 70% of the read path's samples (`UpgradeFilter.feed`, minus `CallConnection.onText`) are Tyrus's unframing, unmasking "
+            "into a fresh array, copying the payload, strict UTF-8 decoding into a `CharBuffer` and a `String`, and "
+            "its per-message handler lookup, before `StreamCodec` gets the text. Going well below that needs our "
+            "own framing for the common case (whole masked text frames unmasked in place and handed to "
+            "`StreamCodec.decode(byte[], off, len)`, with UTF-8 validated there), Tyrus kept for the rest.")
     if rec and noop:
         server_profile = os.path.join(args.results, "profile-server.txt")
         slow_writes = ""
@@ -383,10 +396,21 @@ def main():
             "is latency more than CPU: `CallRecorder` writes synchronously in the listener callback on the shared "
             "dispatch pool (4 threads when the server is pinned to one core), so one slow write stalls every call "
             f"queued behind that thread{slow_writes}. Tail latency with recording rises sharply when other processes "
-            "compete for the disk and the core.")
+            "compete for the disk and the core. Recommended (core owner): keep decoding and WAV framing in the "
+            "callback but hand full buffers (e.g. 64 KiB, about 4 s of one call's stereo audio) to one writer thread "
+            "per recorder through a bounded queue, with a documented policy when the disk falls behind (count and "
+            "report dropped buffers through `onError`, never block the callback); then a recording listener would "
+            "also be safe with `Dispatch.IO_THREAD`.")
     if findings:
         w("## Findings\n")
         w("\n".join(findings) + "\n")
+
+    # ---- change notes written by hand (before/after numbers of an optimisation), included verbatim
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "notes")
+    if os.path.isdir(notes):
+        for name in sorted(os.listdir(notes)):
+            if name.endswith(".md"):
+                w(open(os.path.join(notes, name)).read().rstrip() + "\n")
 
     # ---- noise
     w("## Noise\n")

@@ -2,6 +2,7 @@ package dev.callstream.bench;
 
 import dev.callstream.core.CallRecorder;
 import dev.callstream.server.CallStreamServer;
+import dev.callstream.server.Dispatch;
 import dev.callstream.server.Tls;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.server.ServerEndpoint;
@@ -26,6 +27,8 @@ import org.glassfish.tyrus.server.Server;
  *       latency of probe frames) and does nothing else;
  *   <li>{@code --mode record}: the same measuring listener in front of {@link CallRecorder} (WAV files
  *       and call.json under {@code --recordings});
+ *   <li>{@code --dispatch IO_THREAD} with either: listener callbacks on the I/O thread (default
+ *       {@code POOL});
  *   <li>{@code --mode tyrus}: the floor of our stack: the stock {@code org.glassfish.tyrus.server.Server}
  *       (Grizzly) with an endpoint that counts Media messages and does nothing else, with the same
  *       selector and worker thread counts as ours.
@@ -64,6 +67,7 @@ public final class BenchServer {
             .idleTimeout(Duration.ofMinutes(10))
             .ioThreads(ioThreads)
             .dispatchThreads(dispatchThreads)
+            .dispatch(Dispatch.valueOf(options.getOrDefault("dispatch", "POOL")))
             .listenerFactory(info -> probe.listener(delegateFactory == null ? null : delegateFactory.create(info)))
             .build()
             .start();

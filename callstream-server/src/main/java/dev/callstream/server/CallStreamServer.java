@@ -39,7 +39,9 @@ import java.util.Objects;
  * Messages are decoded on the connection's I/O thread and queued on the call's own lane, drained by a
  * shared pool of {@link Builder#dispatchThreads} threads, at most one task per call at a time. So a
  * call's listener sees its events sequentially and in order, different calls run in parallel, and a
- * listener that is slow or throws affects only its own call.
+ * listener that is slow or throws affects only its own call. A dispatch thread is woken once per batch
+ * of messages a selector read, not per message. {@link Builder#dispatch} can instead run callbacks on
+ * the I/O thread, for listeners that never block ({@link Dispatch#IO_THREAD}).
  *
  * <h2>Overflow policy</h2>
  * A call's lane holds {@link Builder#laneCapacity} events (default 1,000, about 10 s of audio). When
@@ -103,7 +105,7 @@ public final class CallStreamServer implements AutoCloseable {
       ServerSettings settings = new ServerSettings(config.host, config.port, material.context,
           config.listenerFactory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
-          config.laneCapacity, config.dispatchThreads, config.ioThreads);
+          config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
       try {
         runtime = ServerRuntime.start(settings);
       } catch (IOException e) {
@@ -205,6 +207,7 @@ public final class CallStreamServer implements AutoCloseable {
     private int laneCapacity = 1000;
     private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+    private Dispatch dispatch = Dispatch.POOL;
 
     private Builder() {}
 
@@ -330,6 +333,16 @@ public final class CallStreamServer implements AutoCloseable {
     }
 
     /**
+     * Where listener callbacks run: {@link Dispatch#POOL} (the default, safe for any listener) or
+     * {@link Dispatch#IO_THREAD} for listeners that promise never to block (read its caveats: a
+     * blocking listener then stalls the other calls on its I/O thread).
+     */
+    public Builder dispatch(Dispatch dispatch) {
+      this.dispatch = Objects.requireNonNull(dispatch, "dispatch");
+      return this;
+    }
+
+    /**
      * An unstarted server with this configuration.
      *
      * @throws IllegalStateException when no listener factory was given
@@ -354,6 +367,7 @@ public final class CallStreamServer implements AutoCloseable {
       copy.laneCapacity = laneCapacity;
       copy.dispatchThreads = dispatchThreads;
       copy.ioThreads = ioThreads;
+      copy.dispatch = dispatch;
       return new CallStreamServer(copy);
     }
 

@@ -167,6 +167,53 @@ class CallStreamServerTest extends ServerTestSupport {
   }
 
   @Test
+  void ioThreadDispatchRunsCallbacksOnTheIoThreadInOrderAndEndsOnce() throws Exception {
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CallStreamServer server = start(builder -> builder.dispatch(Dispatch.IO_THREAD).listenerFactory(info -> {
+      RecordingCallListener listener = new RecordingCallListener(info) {
+        @Override
+        public void onAudio(CallSession session, AudioFrame frame) {
+          threads.add(Thread.currentThread().getName());
+          super.onAudio(session, frame);
+        }
+      };
+      created.add(listener);
+      return listener;
+    }));
+    Peer peer = Peer.connect(server, "callId=inline");
+    playCall(peer, "inline", 3);
+
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
+    assertThat(listener.events).containsExactly("connected", "start:inline",
+        "audio:agent:0", "audio:conference:0", "audio:agent:1", "audio:conference:1",
+        "audio:agent:2", "audio:conference:2", "stop", "stop", "end:stopped");
+    assertThat(threads).hasSize(6).allSatisfy(name -> assertThat(name).startsWith("callstream-io"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+  }
+
+  @Test
+  void ioThreadDispatchEndsAnIdleCallOnceOffTheIoThread() throws Exception {
+    CallStreamServer server = start(builder -> builder.dispatch(Dispatch.IO_THREAD)
+        .idleTimeout(Duration.ofMillis(300)));
+    Peer peer = Peer.connect(server, "callId=quiet");
+    peer.send(Wire.connected(), Wire.start("quiet"), Wire.media("Participant", 0, Wire.frame(1)));
+
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.CLOSED);
+    assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
+    assertThat(listener.frames).hasSize(1);
+    assertThat(listener.events.stream().filter(event -> event.startsWith("end:"))).containsExactly("end:closed");
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+  }
+
+  @Test
+  void dispatchModeIsRequired() {
+    assertThatThrownBy(() -> CallStreamServer.builder().dispatch(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void aFullLaneDropsMediaReportsOnceAndTheDropsBecomeGaps() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CallStreamServer server = start(builder -> builder.laneCapacity(16).listenerFactory(info -> {

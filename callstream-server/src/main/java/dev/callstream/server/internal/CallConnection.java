@@ -15,6 +15,7 @@ import dev.callstream.core.Stop;
 import dev.callstream.core.StreamEvent;
 import dev.callstream.core.Unknown;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.server.Dispatch;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -63,6 +64,7 @@ final class CallConnection {
   private final boolean verifyAtStart;
   private final int laneCapacity;
   private final SerialLane lane;
+  private final boolean runOnReadThread;
   private final AtomicReference<Termination> termination = new AtomicReference<>();
   private final AtomicBoolean released = new AtomicBoolean();
   volatile long lastActivityNanos = System.nanoTime();
@@ -87,6 +89,7 @@ final class CallConnection {
     this.verifyAtStart = verifyAtStart;
     this.laneCapacity = runtime.settings().laneCapacity();
     this.lane = new SerialLane(runtime.dispatchPool(), this::handle, "call " + logId);
+    this.runOnReadThread = runtime.settings().dispatch() == Dispatch.IO_THREAD;
     this.held = verifyAtStart ? new ArrayList<>(HELD_BEFORE_START) : null;
   }
 
@@ -160,11 +163,19 @@ final class CallConnection {
       droppedInEpisode = 1;
       log.warn("call {}: listener fell behind ({} events queued); dropping Media until it catches up",
           logId, size);
-      lane.add(new Report(new CallStreamException("call " + logId + ": listener fell behind (" + size
+      addFromReadThread(new Report(new CallStreamException("call " + logId + ": listener fell behind (" + size
           + " events queued); Media is dropped until it catches up")));
       return;
     }
-    lane.add(event);
+    addFromReadThread(event);
+  }
+
+  private void addFromReadThread(Object item) {
+    if (runOnReadThread) {
+      lane.addAndRunHere(item);
+    } else {
+      lane.addFromSelector(item);
+    }
   }
 
   /** Start, Stop, Connected and reports are never dropped; a peer flooding them is cut off. */
@@ -174,7 +185,7 @@ final class CallConnection {
           CloseCodes.VIOLATED_POLICY, "too many events");
       return;
     }
-    lane.add(item);
+    addFromReadThread(item);
   }
 
   /** A frame the server refuses: binary (1003) or over the size limit (1009). */

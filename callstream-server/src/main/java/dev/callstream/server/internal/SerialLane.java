@@ -1,7 +1,6 @@
 package dev.callstream.server.internal;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,11 +20,11 @@ final class SerialLane implements Runnable {
   private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicBoolean scheduled = new AtomicBoolean();
-  private final Executor pool;
+  private final DispatchPool pool;
   private final Consumer<Object> sink;
   private final String name;
 
-  SerialLane(Executor pool, Consumer<Object> sink, String name) {
+  SerialLane(DispatchPool pool, Consumer<Object> sink, String name) {
     this.pool = pool;
     this.sink = sink;
     this.name = name;
@@ -39,13 +38,40 @@ final class SerialLane implements Runnable {
   void add(Object item) {
     queue.add(item);
     size.incrementAndGet();
-    schedule();
+    schedule(false);
   }
 
-  private void schedule() {
+  /**
+   * Like {@link #add} but from a selector thread reading a batch of connections: the wake-up of a
+   * dispatch thread may wait until the selector has read the batch (see {@link DispatchPool#executeDeferred}).
+   */
+  void addFromSelector(Object item) {
+    queue.add(item);
+    size.incrementAndGet();
+    schedule(true);
+  }
+
+  /**
+   * Adds and, unless another thread is running the lane right now, runs it on the calling thread
+   * ({@code Dispatch.IO_THREAD}); items left over (more than a batch, or added meanwhile by other
+   * threads) go to the pool.
+   */
+  void addAndRunHere(Object item) {
+    queue.add(item);
+    size.incrementAndGet();
+    if (scheduled.compareAndSet(false, true)) {
+      run();
+    }
+  }
+
+  private void schedule(boolean deferWakeUp) {
     if (scheduled.compareAndSet(false, true)) {
       try {
-        pool.execute(this);
+        if (deferWakeUp) {
+          pool.executeDeferred(this);
+        } else {
+          pool.execute(this);
+        }
       } catch (RejectedExecutionException e) {
         scheduled.set(false);
         log.error("{}: dispatch pool refused work ({} items left undelivered)", name, size.get());
@@ -71,7 +97,7 @@ final class SerialLane implements Runnable {
     } finally {
       scheduled.set(false);
       if (!queue.isEmpty()) {
-        schedule();
+        schedule(false);
       }
     }
   }

@@ -8,19 +8,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.nio.DefaultSelectorHandler;
+import org.glassfish.grizzly.nio.SelectorRunner;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
 import org.glassfish.grizzly.ssl.SSLEngineConfigurator;
@@ -41,7 +40,7 @@ public final class ServerRuntime {
 
   private final ServerSettings settings;
   private final CallRegistry registry;
-  private final ThreadPoolExecutor dispatchPool;
+  private final DispatchPool dispatchPool;
   private final ScheduledThreadPoolExecutor scheduler;
   private final Map<String, PendingCall> pending = new ConcurrentHashMap<>();
   private final AtomicLong admissions = new AtomicLong();
@@ -54,9 +53,7 @@ public final class ServerRuntime {
   private ServerRuntime(ServerSettings settings) {
     this.settings = settings;
     this.registry = new CallRegistry(settings.maxCalls());
-    this.dispatchPool = new ThreadPoolExecutor(settings.dispatchThreads(), settings.dispatchThreads(),
-        30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.maxCalls() + 64), threads("callstream-dispatch-", true));
-    this.dispatchPool.allowCoreThreadTimeOut(true);
+    this.dispatchPool = new DispatchPool(settings.dispatchThreads(), TimeUnit.SECONDS.toNanos(30), "callstream-dispatch-");
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("callstream-timer-", true));
     this.scheduler.setRemoveOnCancelPolicy(true);
     // Tyrus's buffer holds at most one partial frame (<= maxMessageBytes + header) plus one fed slice.
@@ -97,6 +94,7 @@ public final class ServerRuntime {
     int io = settings.ioThreads();
     TCPNIOTransport transport = TCPNIOTransportBuilder.newInstance()
         .setIOStrategy(SameThreadIOStrategy.getInstance())
+        .setSelectorHandler(new FlushingSelectorHandler(dispatchPool))
         .setSelectorRunnersCount(io)
         .setSelectorThreadPoolConfig(ThreadPoolConfig.defaultConfig()
             .setPoolName("callstream-io").setCorePoolSize(io).setMaxPoolSize(io))
@@ -125,6 +123,7 @@ public final class ServerRuntime {
   }
 
   private void sweepIdle(long idleNanos) {
+    dispatchPool.rescue();
     long now = System.nanoTime();
     for (CallConnection call : registry.openCalls()) {
       if (now - call.lastActivityNanos > idleNanos) {
@@ -209,7 +208,7 @@ public final class ServerRuntime {
     return registry;
   }
 
-  ExecutorService dispatchPool() {
+  DispatchPool dispatchPool() {
     return dispatchPool;
   }
 
@@ -237,6 +236,28 @@ public final class ServerRuntime {
       return "#" + (admissions.get() + 1);
     }
     return LogSafe.id(callId);
+  }
+
+  /** Wakes the dispatch threads for a selector's batch of messages before the selector blocks again. */
+  private static final class FlushingSelectorHandler extends DefaultSelectorHandler {
+    private final DispatchPool pool;
+
+    FlushingSelectorHandler(DispatchPool pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public boolean preSelect(SelectorRunner runner) throws IOException {
+      boolean result = super.preSelect(runner);
+      pool.flushDeferred();
+      return result;
+    }
+
+    @Override
+    public void postSelect(SelectorRunner runner) throws IOException {
+      pool.flushDeferred();
+      super.postSelect(runner);
+    }
   }
 
   private static ThreadFactory threads(String prefix, boolean daemon) {

@@ -3,6 +3,7 @@ package dev.callstream.server.internal;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.StreamCodec;
 import dev.callstream.server.Authenticator;
+import dev.callstream.server.Dispatch;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
@@ -26,4 +27,5 @@ public record ServerSettings(
     int reorderWindow,
     int laneCapacity,
     int dispatchThreads,
-    int ioThreads) {}
+    int ioThreads,
+    Dispatch dispatch) {}

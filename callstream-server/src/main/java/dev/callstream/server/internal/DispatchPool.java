@@ -1,0 +1,237 @@
+package dev.callstream.server.internal;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatch threads: a fixed maximum of workers draining one queue of ready lanes.
+ *
+ * <p>Why not a {@code ThreadPoolExecutor}: its queue wakes a parked worker on every task, so at real-time
+ * rates (each 20 ms frame arrives alone) every frame cost a futex wake and a context switch. Here a
+ * submitter wakes a worker only when no worker is <em>searching</em> (awake and not running a task, or
+ * woken and not yet running): one wake-up then drains every lane that became ready meanwhile.
+ *
+ * <p>Blocking listeners: a worker that takes a task while more are queued and nobody else is searching
+ * wakes another worker first, so a task that blocks never strands the tasks queued behind it (the same
+ * guarantee as before: up to {@code threads - 1} blocked listeners leave the other calls running).
+ *
+ * <p>The queue is unbounded by type but bounded by its users: each lane has at most one task queued or
+ * running. Idle workers exit after {@code keepAliveNanos} and are started again on demand.
+ */
+final class DispatchPool implements Executor {
+  private static final Logger log = LoggerFactory.getLogger(DispatchPool.class);
+
+  private static final int RUNNING = 0;
+  private static final int PARKED = 1;
+  private static final int SIGNALLED = 2;
+  private static final int EXITED = 3;
+  /** Deferred tasks after which a selector wakes a worker without waiting for the end of its batch. */
+  static final int DEFER_LIMIT = 32;
+
+  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+  private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+  /** Workers awake and not inside a task (including woken ones not yet running). */
+  private final AtomicInteger searching = new AtomicInteger();
+  private final AtomicInteger live = new AtomicInteger();
+  private final AtomicInteger deferred = new AtomicInteger();
+  private final AtomicInteger names = new AtomicInteger();
+  private final int maxThreads;
+  private final long keepAliveNanos;
+  private final String prefix;
+  private volatile boolean shutdown;
+
+  DispatchPool(int maxThreads, long keepAliveNanos, String prefix) {
+    if (maxThreads < 1) {
+      throw new IllegalArgumentException("maxThreads < 1: " + maxThreads);
+    }
+    this.maxThreads = maxThreads;
+    this.keepAliveNanos = keepAliveNanos;
+    this.prefix = prefix;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    if (shutdown) {
+      throw new RejectedExecutionException("dispatch pool shut down");
+    }
+    queue.offer(task);
+    if (searching.get() == 0) {
+      signal();
+    }
+  }
+
+  /**
+   * Queues a task from a selector thread without waking a worker yet: the selector calls
+   * {@link #flushDeferred} once it has handled its batch of ready connections (or every
+   * {@link #DEFER_LIMIT} tasks), so one wake-up serves the batch instead of one per message. On a
+   * busy core the woken worker would otherwise preempt the selector after every message.
+   */
+  void executeDeferred(Runnable task) {
+    if (shutdown) {
+      throw new RejectedExecutionException("dispatch pool shut down");
+    }
+    queue.offer(task);
+    if (deferred.incrementAndGet() >= DEFER_LIMIT) {
+      flushDeferred();
+    }
+  }
+
+  /** Wakes a worker for tasks queued by {@link #executeDeferred}, unless one is already searching. */
+  void flushDeferred() {
+    if (deferred.get() != 0) {
+      deferred.set(0);
+    }
+    rescue();
+  }
+
+  /**
+   * Wakes a worker when tasks are queued and no worker is searching: after deferred submissions, and
+   * when every awake worker is inside a task that may block (a worker does not wake a colleague when
+   * it takes a task; selectors and the idle sweep call this instead).
+   */
+  void rescue() {
+    if (searching.get() == 0 && !queue.isEmpty()) {
+      signal();
+    }
+  }
+
+  /** Wakes a parked worker, or starts one if fewer than the maximum are alive. */
+  private void signal() {
+    for (Worker w = idle.pollFirst(); w != null; w = idle.pollFirst()) {
+      if (w.state.compareAndSet(PARKED, SIGNALLED)) {
+        searching.incrementAndGet();
+        LockSupport.unpark(w.thread);
+        return;
+      }
+    }
+    for (int n = live.get(); n < maxThreads; n = live.get()) {
+      if (live.compareAndSet(n, n + 1)) {
+        searching.incrementAndGet();
+        Worker w = new Worker();
+        Thread thread = new Thread(() -> work(w), prefix + names.incrementAndGet());
+        thread.setDaemon(true);
+        w.thread = thread;
+        workers.add(w);
+        thread.start();
+        return;
+      }
+    }
+    // every worker is inside a task: the first to finish takes the queued one
+  }
+
+  private void work(Worker self) {
+    try {
+      while (true) {
+        Runnable task = queue.poll();
+        if (task != null) {
+          searching.decrementAndGet();
+          try {
+            task.run();
+          } catch (RuntimeException | Error e) {
+            log.error("dispatch task failed", e);
+          }
+          searching.incrementAndGet();
+          continue;
+        }
+        if (!parkUntilSignalled(self)) {
+          return;
+        }
+      }
+    } finally {
+      workers.remove(self);
+      synchronized (workers) {
+        workers.notifyAll();
+      }
+    }
+  }
+
+  /** Returns false when the worker should exit (idle too long, or shut down with nothing queued). */
+  private boolean parkUntilSignalled(Worker self) {
+    self.state.set(PARKED);
+    idle.addFirst(self);
+    searching.decrementAndGet();
+    // A submitter that saw us searching did not wake anyone: look once more before sleeping.
+    if (!queue.isEmpty() || shutdown) {
+      if (self.state.compareAndSet(PARKED, RUNNING)) {
+        idle.remove(self);
+        searching.incrementAndGet();
+        if (shutdown && queue.isEmpty()) {
+          return exit(self);
+        }
+        return true;
+      }
+    }
+    long deadline = System.nanoTime() + keepAliveNanos;
+    while (self.state.get() == PARKED) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || shutdown) {
+        if (self.state.compareAndSet(PARKED, EXITED)) {
+          idle.remove(self);
+          live.decrementAndGet();
+          if (!queue.isEmpty() && !shutdown) {
+            signal(); // raced with a submitter that counted on us
+          }
+          return false;
+        }
+        break;
+      }
+      LockSupport.parkNanos(this, left);
+    }
+    self.state.set(RUNNING); // signalled: the signaller counted us as searching
+    return true;
+  }
+
+  private boolean exit(Worker self) {
+    self.state.set(EXITED);
+    searching.decrementAndGet();
+    live.decrementAndGet();
+    return false;
+  }
+
+  /** Runs what is queued, accepts nothing new; workers exit once the queue is empty. */
+  void shutdown() {
+    shutdown = true;
+    for (Worker w : workers) {
+      LockSupport.unpark(w.thread);
+    }
+  }
+
+  /** Drops what is queued and interrupts the workers. */
+  void shutdownNow() {
+    shutdown = true;
+    queue.clear();
+    for (Worker w : workers) {
+      w.thread.interrupt();
+      LockSupport.unpark(w.thread);
+    }
+  }
+
+  boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    synchronized (workers) {
+      while (!workers.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(workers, left);
+      }
+    }
+    return true;
+  }
+
+  private static final class Worker {
+    final AtomicInteger state = new AtomicInteger(RUNNING);
+    volatile Thread thread;
+  }
+}

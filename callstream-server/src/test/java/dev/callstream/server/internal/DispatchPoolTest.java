@@ -1,0 +1,94 @@
+package dev.callstream.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DispatchPoolTest {
+  private final DispatchPool pool = new DispatchPool(2, TimeUnit.SECONDS.toNanos(30), "test-dispatch-");
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    pool.shutdownNow();
+    assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void runsEveryTask() throws Exception {
+    CountDownLatch done = new CountDownLatch(1000);
+    for (int i = 0; i < 1000; i++) {
+      pool.execute(done::countDown);
+    }
+    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void deferredTasksRunOnceFlushed() throws Exception {
+    CountDownLatch done = new CountDownLatch(3);
+    for (int i = 0; i < 3; i++) {
+      pool.executeDeferred(done::countDown);
+    }
+    pool.flushDeferred();
+    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void aBlockedTaskDoesNotStrandTheTasksQueuedBehindIt() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch others = new CountDownLatch(5);
+    // Queued together, then one wake-up: the worker that takes the blocking task leaves the rest queued.
+    pool.executeDeferred(() -> {
+      blocked.countDown();
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    for (int i = 0; i < 5; i++) {
+      pool.executeDeferred(others::countDown);
+    }
+    pool.flushDeferred();
+    assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
+    // what a selector's next batch or the idle sweep does
+    pool.rescue();
+    assertThat(others.await(5, TimeUnit.SECONDS)).isTrue();
+    release.countDown();
+  }
+
+  @Test
+  void atMostTheMaximumNumberOfThreadsRunAtOnce() throws Exception {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger peak = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(200);
+    for (int i = 0; i < 200; i++) {
+      pool.execute(() -> {
+        peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+        Thread.onSpinWait();
+        running.decrementAndGet();
+        done.countDown();
+      });
+    }
+    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(peak.get()).isBetween(1, 2);
+  }
+
+  @Test
+  void shutdownRunsWhatIsQueuedThenRefusesNewWork() throws Exception {
+    CountDownLatch done = new CountDownLatch(50);
+    for (int i = 0; i < 50; i++) {
+      pool.execute(done::countDown);
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(done.getCount()).isZero();
+    assertThatThrownBy(() -> pool.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+  }
+}
