@@ -387,7 +387,10 @@ final class CallRunner implements WebSocket.Listener {
     closeCode = statusCode;
     boolean closing;
     synchronized (this) {
-      closing = phase == Phase.CLOSING;
+      // The platform's normal end: once both Stops are out, the server may close first (it has
+      // everything); that races with our own close and is a completed call, not a failure.
+      boolean stopsSent = tick > frames && pending.isEmpty();
+      closing = phase == Phase.CLOSING || (stopsSent && statusCode == WebSocket.NORMAL_CLOSURE);
     }
     if (closing) {
       finish(true, false, null);

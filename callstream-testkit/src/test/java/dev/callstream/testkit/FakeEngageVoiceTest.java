@@ -115,6 +115,18 @@ class FakeEngageVoiceTest {
   }
 
   @Test
+  void aServerThatClosesRightAfterTheSecondStopCompletesTheCall() throws Exception {
+    receiver.closeAfterTwoStops();
+    try (FakeEngageVoice platform = sender().build()) {
+      for (int call = 0; call < 20; call++) {
+        CallResult result = platform.play(CallScript.builder().maxDuration(Duration.ofMillis(100)).build());
+        assertThat(result.completed()).as("call %d: %s", call, result).isTrue();
+        assertThat(result.closeCode()).isEqualTo(1000);
+      }
+    }
+  }
+
+  @Test
   void padsTheShorterSideWithMulawSilence() throws Exception {
     byte[] agentAudio = new byte[5 * 160];
     java.util.Arrays.fill(agentAudio, (byte) 0x10);

@@ -44,6 +44,7 @@ final class RawReceiver implements AutoCloseable {
   });
   private final Deque<Integer> refusals = new ArrayDeque<>();
   private volatile int refuseAllWith;
+  private volatile boolean closeAfterTwoStops;
   private final List<Upgrade> upgrades = new CopyOnWriteArrayList<>();
   private final List<Connection> connections = new CopyOnWriteArrayList<>();
 
@@ -64,6 +65,11 @@ final class RawReceiver implements AutoCloseable {
   }
 
   /** Every upgrade is answered with this status. */
+  /** Like our server: close with 1000 as soon as the second Stop is read, before the sender closes. */
+  void closeAfterTwoStops() {
+    closeAfterTwoStops = true;
+  }
+
   void refuseAll(int status) {
     refuseAllWith = status;
   }
@@ -142,7 +148,7 @@ final class RawReceiver implements AutoCloseable {
       Connection connection = new Connection(upgrade);
       connections.add(connection);
       try {
-        readFrames(in, out, connection);
+        readFrames(in, out, connection, closeAfterTwoStops);
       } finally {
         connection.ended.countDown();
       }
@@ -151,8 +157,11 @@ final class RawReceiver implements AutoCloseable {
     }
   }
 
-  private static void readFrames(InputStream in, OutputStream out, Connection connection) throws IOException {
+  private static void readFrames(InputStream in, OutputStream out, Connection connection, boolean closeAfterTwoStops)
+      throws IOException {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
+    int stops = 0;
+    boolean closed = false;
     while (true) {
       int b0;
       try {
@@ -184,6 +193,9 @@ final class RawReceiver implements AutoCloseable {
       }
       if (opcode == 0x8) {
         connection.closeCode = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        if (closed) {
+          return; // the sender answered our close
+        }
         out.write(new byte[] {(byte) 0x88, 2, payload.length >= 2 ? payload[0] : 0x03, payload.length >= 2 ? payload[1] : (byte) 0xe8});
         out.flush();
         return;
@@ -191,8 +203,14 @@ final class RawReceiver implements AutoCloseable {
       if (opcode == 0x1 || opcode == 0x0) {
         text.write(payload);
         if (fin) {
-          connection.messages.add(new Message(text.toString(StandardCharsets.UTF_8), System.nanoTime()));
+          String message = text.toString(StandardCharsets.UTF_8);
+          connection.messages.add(new Message(message, System.nanoTime()));
           text.reset();
+          if (closeAfterTwoStops && message.contains("\"Stop\"") && ++stops == 2 && !closed) {
+            out.write(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xe8});
+            out.flush();
+            closed = true;
+          }
         }
       }
       if (opcode == 0x9) {

@@ -40,7 +40,7 @@ class PerClassExtensionTest {
     port = callStream.server().port();
     assertThat(callStream.uri().getScheme()).isEqualTo("ws");
     CallResult result = callStream.platform().play(CallScript.builder().maxDuration(Duration.ofMillis(200)).build());
-    assertThat(result.completed()).isTrue();
+    assertThat(result.completed()).as("first call: %s", result).isTrue();
     org.assertj.core.api.Assertions.assertThatThrownBy(callStream::recorder).isInstanceOf(IllegalStateException.class);
   }
 
@@ -48,8 +48,8 @@ class PerClassExtensionTest {
   @Order(2)
   void keepsTheSameServerForTheWholeClass() throws InterruptedException {
     assertThat(callStream.server().port()).isEqualTo(port);
-    assertThat(callStream.platform().play(CallScript.builder().callId("second").maxDuration(Duration.ofMillis(200)).build())
-        .completed()).isTrue();
+    CallResult second = callStream.platform().play(CallScript.builder().callId("second").maxDuration(Duration.ofMillis(200)).build());
+    assertThat(second.completed()).as("second call: %s", second).isTrue();
     // both calls' listeners ended: one per call, made by the user's factory
     assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
   }
