@@ -83,7 +83,9 @@ final class CallRunner implements WebSocket.Listener {
     this.sender = sender;
     this.script = script;
     this.frames = script.frames();
-    this.random = new SplittableRandom(sender.seed + 0x9E3779B97F4A7C15L * (script.index() + 1L));
+    // Not seed + GOLDEN_GAMMA * index: SplittableRandom steps by that same gamma, so call i + 1 would
+    // replay call i's fault choices shifted by one draw. A split per index gives independent streams.
+    this.random = callRandom(sender.seed, script.index());
     this.frameFaults = Arrays.stream(new Fault[] {Fault.DROP, Fault.DUPLICATE, Fault.REORDER})
         .filter(sender.faults::contains)
         .toArray(Fault[]::new);
@@ -283,6 +285,14 @@ final class CallRunner implements WebSocket.Listener {
       }
     });
     return false;
+  }
+
+  private static SplittableRandom callRandom(long seed, int index) {
+    SplittableRandom calls = new SplittableRandom(seed);
+    for (int i = 0; i < index; i++) {
+      calls.split();
+    }
+    return calls.split();
   }
 
   private void queueTick(long k) {
