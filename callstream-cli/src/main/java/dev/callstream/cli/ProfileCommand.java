@@ -26,7 +26,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code callstream profile create|update|get|delete}: the RingCX streaming-profile API, see
@@ -65,11 +64,8 @@ final class ProfileCommand implements Callable<Integer> {
 
   private final ObjectMapper mapper = new ObjectMapper();
 
-  @Unmatched List<String> unmatched;
-
   @Override
   public Integer call() {
-    rejectUnmatched(spec, unmatched);
     throw new ParameterException(
         spec.commandLine(), "missing subcommand: create, update, get or delete");
   }
@@ -187,12 +183,10 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
-    @Unmatched List<String> unmatched;
     @Mixin Fields fields;
 
     @Override
     public Integer call() {
-      rejectUnmatched(spec, unmatched);
       requireOption(spec, fields.mainAccount, "--main-account");
       requireOption(spec, fields.rcAccount, "--rc-account");
       StreamingProfile profile = fields.profile(key);
@@ -210,12 +204,10 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
-    @Unmatched List<String> unmatched;
     @Mixin Fields fields;
 
     @Override
     public Integer call() {
-      rejectUnmatched(spec, unmatched);
       StreamingProfile profile = fields.profile(key);
       return parent.run(spec, connection, fields.secret, client -> client.updateJson(profile));
     }
@@ -231,11 +223,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
-    @Unmatched List<String> unmatched;
 
     @Override
     public Integer call() {
-      rejectUnmatched(spec, unmatched);
       return parent.run(
           spec,
           connection,
@@ -259,11 +249,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
     @Mixin Key key;
-    @Unmatched List<String> unmatched;
 
     @Override
     public Integer call() {
-      rejectUnmatched(spec, unmatched);
       return parent.run(
           spec,
           connection,
@@ -278,24 +266,6 @@ final class ProfileCommand implements Callable<Integer> {
    * Picocli's own message for an unknown option repeats the arguments after it, which may be a
    * token or secret given to a mistyped flag; this one names only the unknown options.
    */
-  private static void rejectUnmatched(CommandSpec spec, List<String> unmatched) {
-    if (unmatched == null || unmatched.isEmpty()) {
-      return;
-    }
-    List<String> options = new ArrayList<>();
-    for (String argument : unmatched) {
-      if (argument.startsWith("-")) {
-        int equals = argument.indexOf('=');
-        options.add("'" + (equals < 0 ? argument : argument.substring(0, equals)) + "'");
-      }
-    }
-    throw new ParameterException(
-        spec.commandLine(),
-        options.isEmpty()
-            ? "unexpected argument (not shown)"
-            : "Unknown option: " + String.join(", ", options));
-  }
-
   private static void requireOption(CommandSpec spec, String value, String option) {
     if (value == null || value.isBlank()) {
       throw new ParameterException(spec.commandLine(), "Missing required option: '" + option + "'");
