@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Records one call's callbacks as short strings, and its frames, for assertions. */
 class RecordingCallListener implements CallStreamListener {
+  /** The cause passed to onEnd; set before {@link #awaitEnd} returns. */
+  volatile Throwable endCause;
+
   final CallInfo info;
   final List<String> events = new CopyOnWriteArrayList<>();
   final List<AudioFrame> frames = new CopyOnWriteArrayList<>();
@@ -90,6 +93,7 @@ class RecordingCallListener implements CallStreamListener {
 
   @Override
   public void onEnd(CallSession session, EndReason reason, Throwable cause) {
+    endCause = cause;
     events.add("end:" + reason.label());
     end.complete(reason);
   }
