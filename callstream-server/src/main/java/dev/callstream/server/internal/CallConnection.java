@@ -100,7 +100,13 @@ final class CallConnection {
   /** Queues the listener's creation, unless the call must first prove itself at Start. */
   void open() {
     if (!verifyAtStart) {
-      lane.add(OPEN);
+      if (runOnReadThread) {
+        // Opened on the I/O thread: creating the listener here too keeps the lane free, so the
+        // first messages run inline instead of queueing behind a pool thread.
+        lane.addAndRunHere(OPEN);
+      } else {
+        lane.add(OPEN);
+      }
     }
   }
 
