@@ -2,6 +2,7 @@ package dev.callstream.core;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,10 @@ final class G711Reference {
 
   static short[] mulaw() {
     return load("/g711/g711-mulaw-decode.csv");
+  }
+
+  static short[] alaw() {
+    return load("/g711/g711-alaw-decode.csv");
   }
 
   /** The reference decode of mu-law bytes. */
@@ -26,23 +31,32 @@ final class G711Reference {
 
   private static short[] load(String resource) {
     short[] table = new short[256];
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(
-        G711Reference.class.getResourceAsStream(resource), StandardCharsets.US_ASCII))) {
-      String line = in.readLine(); // header
-      int rows = 0;
-      while ((line = in.readLine()) != null) {
+    boolean[] seen = new boolean[256];
+    try (InputStream stream = G711Reference.class.getResourceAsStream(resource)) {
+      if (stream == null) {
+        throw new IllegalStateException(resource + " is missing");
+      }
+      BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.US_ASCII));
+      String header = in.readLine();
+      if (!"code,pcm16".equals(header)) {
+        throw new IllegalStateException(resource + " header is " + header);
+      }
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
         if (line.isBlank()) {
           continue;
         }
         String[] cells = line.split(",");
-        table[Integer.parseInt(cells[0].trim())] = Short.parseShort(cells[1].trim());
-        rows++;
-      }
-      if (rows != 256) {
-        throw new IllegalStateException(resource + " has " + rows + " rows");
+        int code = Integer.parseInt(cells[0].trim());
+        table[code] = Short.parseShort(cells[1].trim());
+        seen[code] = true;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    for (int code = 0; code < 256; code++) {
+      if (!seen[code]) {
+        throw new IllegalStateException(resource + " has no row for code " + code);
+      }
     }
     return table;
   }

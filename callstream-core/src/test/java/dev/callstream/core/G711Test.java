@@ -2,51 +2,22 @@ package dev.callstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class G711Test {
 
-  /** Reads a SoX-produced reference table {@code code,pcm16} (the expectation never comes from the code under test). */
-  private static short[] reference(String name) throws IOException {
-    short[] table = new short[256];
-    boolean[] seen = new boolean[256];
-    try (InputStream in = G711Test.class.getResourceAsStream("/g711/" + name)) {
-      assertThat(in).as(name).isNotNull();
-      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
-      assertThat(reader.readLine()).isEqualTo("code,pcm16");
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] cells = line.split(",");
-        int code = Integer.parseInt(cells[0].trim());
-        table[code] = (short) Integer.parseInt(cells[1].trim());
-        seen[code] = true;
-      }
-    }
-    for (int code = 0; code < 256; code++) {
-      assertThat(seen[code]).as("reference has code %d", code).isTrue();
-    }
-    return table;
-  }
-
   @Test
-  void mulawDecodesEveryCodeLikeTheReference() throws IOException {
-    short[] expected = reference("g711-mulaw-decode.csv");
+  void mulawDecodesEveryCodeLikeTheReference() {
+    short[] expected = G711Reference.mulaw();
     for (int code = 0; code < 256; code++) {
       assertThat(G711.mulawToPcm((byte) code)).as("mu-law code %d", code).isEqualTo(expected[code]);
     }
   }
 
   @Test
-  void alawDecodesEveryCodeLikeTheReference() throws IOException {
-    short[] expected = reference("g711-alaw-decode.csv");
+  void alawDecodesEveryCodeLikeTheReference() {
+    short[] expected = G711Reference.alaw();
     for (int code = 0; code < 256; code++) {
       assertThat(G711.alawToPcm((byte) code)).as("A-law code %d", code).isEqualTo(expected[code]);
     }
