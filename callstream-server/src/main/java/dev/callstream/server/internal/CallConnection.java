@@ -20,6 +20,10 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,6 +116,7 @@ final class CallConnection {
 
   // ---------------------------------------------------------------- read side
 
+  /** A text message Tyrus decoded (fragmented or split across reads: the uncommon case). */
   void onText(String text) {
     lastActivityNanos = System.nanoTime();
     if (termination.get() != null) {
@@ -127,6 +132,50 @@ final class CallConnection {
       malformed(new MalformedMessageException("undecodable message: " + e.getClass().getSimpleName(), e));
       return;
     }
+    offer(event);
+  }
+
+  /**
+   * A whole text frame as read off the wire ({@link FrameReader}); {@code utf8} is only valid during
+   * the call. A text frame that is not valid UTF-8 breaks the WebSocket protocol: 1007, as Tyrus does.
+   */
+  void onText(byte[] utf8, int length, boolean ascii) {
+    lastActivityNanos = System.nanoTime();
+    if (termination.get() != null) {
+      return;
+    }
+    if (!ascii && !isUtf8(utf8, length)) {
+      log.warn("call {}: text message that is not UTF-8; closing with 1007", logId);
+      terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": text message that is not UTF-8"),
+          CloseCodes.NOT_CONSISTENT, "invalid UTF-8");
+      return;
+    }
+    StreamEvent event;
+    try {
+      event = runtime.settings().codec().decode(utf8, 0, length);
+    } catch (MalformedMessageException e) {
+      malformed(e);
+      return;
+    } catch (RuntimeException e) {
+      malformed(new MalformedMessageException("undecodable message: " + e.getClass().getSimpleName(), e));
+      return;
+    }
+    offer(event);
+  }
+
+  private static boolean isUtf8(byte[] bytes, int length) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes, 0, length));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  private void offer(StreamEvent event) {
     if (event instanceof Media || event instanceof Unknown) {
       offerDroppable(event);
     } else {

@@ -26,6 +26,8 @@ final class FrameGuard {
   private int maskBytesLeft;
   private long payloadLeft;
   private long messageSoFar;
+  /** Between the first frame of a fragmented data message and its final continuation. */
+  private boolean fragmented;
   private Violation violation = Violation.NONE;
 
   FrameGuard(long maxMessageBytes) {
@@ -37,21 +39,47 @@ final class FrameGuard {
   }
 
   /**
+   * True between frames and outside a fragmented message: the next byte starts a frame that may be
+   * taken off the stream whole (see {@link FrameReader}) without this guard or Tyrus seeing it.
+   */
+  boolean atMessageBoundary() {
+    return state == FIRST && !fragmented && violation == Violation.NONE;
+  }
+
+  /**
    * Scans {@code buffer} from its position to its limit (neither is changed).
    *
    * @return the index where the first offending frame starts (its position when the frame began in
    *     an earlier buffer), or -1 when every byte may be passed on
    */
   int scan(ByteBuffer buffer) {
+    int end = scan(buffer, buffer.position(), buffer.limit(), false);
+    return end < 0 ? -end - 1 : -1;
+  }
+
+  /**
+   * Follows the frame that starts (or continues) at {@code from} to its end or to {@code limit},
+   * whichever comes first.
+   *
+   * @return the index after the frame's last byte in this range (at most {@code limit}), or, when the
+   *     frame breaks a rule, {@code -(start + 1)} where start is the frame's first index in this range
+   */
+  int scanFrame(ByteBuffer buffer, int from, int limit) {
+    return scan(buffer, from, limit, true);
+  }
+
+  private int scan(ByteBuffer buffer, int from, int limit, boolean oneFrame) {
     if (violation != Violation.NONE) {
-      return buffer.position();
+      return -from - 1;
     }
-    int i = buffer.position();
-    int limit = buffer.limit();
-    int frameStart = buffer.position();
+    int i = from;
+    int frameStart = from;
     while (i < limit) {
       switch (state) {
         case FIRST: {
+          if (oneFrame && i > from) {
+            return i;
+          }
           frameStart = i;
           int b = buffer.get(i++);
           fin = (b & 0x80) != 0;
@@ -70,7 +98,7 @@ final class FrameGuard {
           } else {
             length = shortLength;
             if (!lengthKnown()) {
-              return frameStart;
+              return -frameStart - 1;
             }
           }
           break;
@@ -78,7 +106,7 @@ final class FrameGuard {
         case EXTENDED_LENGTH: {
           length = (length << 8) | (buffer.get(i++) & 0xFF);
           if (--lengthBytesLeft == 0 && !lengthKnown()) {
-            return frameStart;
+            return -frameStart - 1;
           }
           break;
         }
@@ -102,7 +130,7 @@ final class FrameGuard {
         }
       }
     }
-    return -1;
+    return i;
   }
 
   /** Checks the frame whose length is now known; false when it violates a rule. */
@@ -119,6 +147,7 @@ final class FrameGuard {
         return false;
       }
       messageSoFar = fin ? 0 : total;
+      fragmented = !fin;
     }
     payloadLeft = length;
     if (masked) {

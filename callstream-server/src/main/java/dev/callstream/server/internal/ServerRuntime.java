@@ -57,7 +57,7 @@ public final class ServerRuntime {
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("callstream-timer-", true));
     this.scheduler.setRemoveOnCancelPolicy(true);
     // Tyrus's buffer holds at most one partial frame (<= maxMessageBytes + header) plus one fed slice.
-    this.container = new TyrusContainer(settings.maxMessageBytes() + UpgradeFilter.FEED_CHUNK + 1024);
+    this.container = new TyrusContainer(settings.maxMessageBytes() + FrameReader.TYRUS_SLICE + 1024);
     // Idle timeouts are ours (one sweep); a Tyrus session timeout would schedule a task per message.
     this.container.setDefaultMaxSessionIdleTimeout(-1);
     this.http = new HttpServer();

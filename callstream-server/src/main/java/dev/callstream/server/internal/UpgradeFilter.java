@@ -26,6 +26,7 @@ import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpCodecFilter;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpHeader;
 import org.glassfish.grizzly.http.HttpRequestPacket;
@@ -45,13 +46,11 @@ import org.slf4j.LoggerFactory;
  * Sits between Grizzly's HTTP codec and its HTTP server: cuts connections that do not complete an
  * upgrade in time, answers upgrade requests (401 from the authenticator, 503 when no call slot is
  * free, 404 for other paths), hands admitted upgrades to Tyrus's engine and then feeds it the
- * connection's bytes, after the {@link FrameGuard} has refused binary and oversized messages.
+ * connection's bytes through a {@link FrameReader} (which refuses binary and oversized messages and
+ * takes whole text frames off Tyrus's path).
  */
 final class UpgradeFilter extends BaseFilter {
   private static final Logger log = LoggerFactory.getLogger(UpgradeFilter.class);
-  /** Tyrus gets the stream in slices of at most this many bytes, which bounds its own buffer. */
-  static final int FEED_CHUNK = 16 * 1024;
-
   private static final Attribute<Wire> WIRE =
       Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(UpgradeFilter.class.getName() + ".wire");
 
@@ -60,14 +59,14 @@ final class UpgradeFilter extends BaseFilter {
     volatile ScheduledFuture<?> deadline;
     volatile boolean upgradeSeen;
     volatile org.glassfish.tyrus.spi.Connection tyrus;
-    FrameGuard guard;
+    FrameReader frames;
     CallConnection call;
-    boolean discarding;
   }
 
   private final ServerRuntime runtime;
   private final WebSocketEngine engine;
   private final boolean secure;
+  private final FrameReader.Scratch scratch = new FrameReader.Scratch();
 
   UpgradeFilter(ServerRuntime runtime, WebSocketEngine engine, boolean secure) {
     this.runtime = runtime;
@@ -85,8 +84,31 @@ final class UpgradeFilter extends BaseFilter {
           throw new IllegalStateException("no HttpServerFilter in the filter chain");
         }
         builder.add(index, UpgradeFilter.this);
+        int codec = builder.indexOfType(HttpCodecFilter.class);
+        if (codec < 0) {
+          throw new IllegalStateException("no HTTP codec in the filter chain");
+        }
+        builder.add(codec, new UpgradedReads());
       }
     };
+  }
+
+  /**
+   * Sits right before Grizzly's HTTP codec (after TLS): once a connection is upgraded its bytes skip
+   * the HTTP filters, which have nothing left to do for it.
+   */
+  private final class UpgradedReads extends BaseFilter {
+    @Override
+    public NextAction handleRead(FilterChainContext ctx) {
+      Wire wire = WIRE.get(ctx.getConnection());
+      if (wire == null || wire.tyrus == null) {
+        return ctx.getInvokeAction();
+      }
+      Buffer buffer = ctx.getMessage();
+      forward(wire, buffer);
+      buffer.tryDispose();
+      return ctx.getStopAction();
+    }
   }
 
   @Override
@@ -128,7 +150,8 @@ final class UpgradeFilter extends BaseFilter {
     Connection<?> connection = ctx.getConnection();
     Wire wire = wire(connection);
     if (wire.tyrus != null) {
-      forward(wire, message);
+      forward(wire, message.getContent());
+      message.recycle();
       return ctx.getStopAction();
     }
     HttpHeader header = message.getHttpHeader();
@@ -212,7 +235,6 @@ final class UpgradeFilter extends BaseFilter {
         return refuse(ctx, request, status, null, null, null);
       }
       writeUpgradeResponse(ctx, request, upgradeResponse);
-      wire.guard = new FrameGuard(runtime.settings().maxMessageBytes());
       org.glassfish.tyrus.spi.Connection tyrus = upgrade.createConnection(
           new ConnectionWriter(connection), reason -> connection.closeSilently());
       CallConnection call = pending.call;
@@ -223,6 +245,7 @@ final class UpgradeFilter extends BaseFilter {
         return ctx.getStopAction();
       }
       wire.call = call;
+      wire.frames = new FrameReader(runtime.settings().maxMessageBytes(), tyrus.getReadHandler(), call::onText, scratch);
       wire.tyrus = tyrus;
       cancelDeadline(wire);
       connection.addCloseListener(new GenericCloseListener() {
@@ -234,7 +257,7 @@ final class UpgradeFilter extends BaseFilter {
       });
       log.debug("call {}: upgraded ({} open)", logId, runtime.registry().reserved());
       if (message.getContent().hasRemaining()) {
-        forward(wire, message);
+        forward(wire, message.getContent());
       }
       return ctx.getStopAction();
     } catch (RuntimeException e) {
@@ -264,39 +287,26 @@ final class UpgradeFilter extends BaseFilter {
     return CallInfo.fromQueryParameters(query);
   }
 
-  private void forward(Wire wire, HttpContent message) {
-    Buffer buffer = message.getContent();
-    if (buffer.hasRemaining() && !wire.discarding) {
-      if (buffer.isComposite()) {
-        ByteBufferArray array = buffer.toByteBufferArray();
-        ByteBuffer[] parts = array.getArray();
-        for (int i = 0; i < array.size(); i++) {
-          feed(wire, parts[i]);
-        }
-        array.restore();
-        array.recycle();
-      } else {
-        feed(wire, buffer.toByteBuffer());
-      }
-    }
-    message.recycle();
-  }
-
-  private void feed(Wire wire, ByteBuffer bytes) {
-    if (wire.discarding) {
+  private static void forward(Wire wire, Buffer buffer) {
+    if (!buffer.hasRemaining()) {
       return;
     }
-    int stop = wire.guard.scan(bytes);
-    int end = stop < 0 ? bytes.limit() : stop;
-    for (int from = bytes.position(); from < end; from += FEED_CHUNK) {
-      ByteBuffer slice = bytes.duplicate();
-      slice.limit(Math.min(end, from + FEED_CHUNK));
-      slice.position(from);
-      wire.tyrus.getReadHandler().handle(slice);
+    if (buffer.isComposite()) {
+      ByteBufferArray array = buffer.toByteBufferArray();
+      ByteBuffer[] parts = array.getArray();
+      for (int i = 0; i < array.size(); i++) {
+        read(wire, parts[i]);
+      }
+      array.restore();
+      array.recycle();
+    } else {
+      read(wire, buffer.toByteBuffer());
     }
-    if (stop >= 0) {
-      wire.discarding = true;
-      wire.call.refuse(wire.guard.violation());
+  }
+
+  private static void read(Wire wire, ByteBuffer bytes) {
+    if (!wire.frames.read(bytes)) {
+      wire.call.refuse(wire.frames.violation());
     }
   }
 

@@ -1,0 +1,195 @@
+package dev.callstream.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callstream.core.EndReason;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Frames written byte by byte on a plain socket: the shapes a WebSocket client library never produces
+ * (invalid UTF-8, one byte per write, fragments with a ping between them), to check the server's own
+ * reading of whole text frames and its hand-over of everything else to Tyrus.
+ */
+class RawFramesTest extends ServerTestSupport {
+
+  /** A client socket after a successful upgrade. */
+  private static final class RawClient implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+
+    RawClient(CallStreamServer server, String query) throws IOException {
+      socket = new Socket("127.0.0.1", server.port());
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(10_000);
+      out = socket.getOutputStream();
+      in = new DataInputStream(socket.getInputStream());
+      out.write(("GET /?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String head = readHead(in);
+      assertThat(head).startsWith("HTTP/1.1 101");
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("connection closed in the upgrade response");
+        }
+        head.write(b);
+      }
+      return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] frame(int first, byte[] payload) {
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(first);
+      if (payload.length < 126) {
+        frame.write(0x80 | payload.length);
+      } else {
+        frame.write(0x80 | 126);
+        frame.write(payload.length >> 8);
+        frame.write(payload.length);
+      }
+      byte[] mask = new byte[4];
+      ThreadLocalRandom.current().nextBytes(mask);
+      frame.writeBytes(mask);
+      for (int i = 0; i < payload.length; i++) {
+        frame.write(payload[i] ^ mask[i & 3]);
+      }
+      return frame.toByteArray();
+    }
+
+    static byte[] text(String text) {
+      return frame(0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void write(byte[] bytes) throws IOException {
+      out.write(bytes);
+      out.flush();
+    }
+
+    void writeByteByByte(byte[] bytes) throws IOException {
+      for (byte b : bytes) {
+        out.write(b);
+        out.flush();
+      }
+    }
+
+    /** Reads server frames until a close frame, and returns its status code. */
+    int awaitCloseCode() throws IOException {
+      while (true) {
+        int first = in.readUnsignedByte();
+        int length = in.readUnsignedByte() & 0x7F;
+        if (length == 126) {
+          length = in.readUnsignedShort();
+        } else if (length == 127) {
+          length = (int) in.readLong();
+        }
+        byte[] payload = in.readNBytes(length);
+        if ((first & 0x0F) == 0x8) {
+          return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  private CallStreamServer plainServer() {
+    return start(builder -> builder.tls(Tls.none()));
+  }
+
+  @Test
+  void aTextFrameThatIsNotUtf8ClosesWith1007() throws Exception {
+    CallStreamServer server = plainServer();
+    try (RawClient client = new RawClient(server, "callId=utf")) {
+      client.write(RawClient.text(Wire.connected()));
+      client.write(RawClient.frame(0x81, new byte[] {'{', '"', (byte) 0xC3, 0x28, '"', '}'}));
+      assertThat(client.awaitCloseCode()).isEqualTo(1007);
+    }
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
+    assertThat(listener.events).startsWith("connected");
+  }
+
+  @Test
+  void nonAsciiTextArrivesIntact() throws Exception {
+    CallStreamServer server = plainServer();
+    try (RawClient client = new RawClient(server, "callId=zoe")) {
+      client.write(RawClient.text(Wire.connected()));
+      client.write(RawClient.text(Wire.start("Zoë-Ω-通话")));
+      client.write(RawClient.text(Wire.stop()));
+      client.write(RawClient.text(Wire.stop()));
+      assertThat(client.awaitCloseCode()).isEqualTo(1000);
+    }
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.events).contains("start:Zoë-Ω-通话");
+  }
+
+  @Test
+  void messagesWrittenOneBytePerWriteArriveWhole() throws Exception {
+    CallStreamServer server = plainServer();
+    try (RawClient client = new RawClient(server, "callId=dribble")) {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      all.writeBytes(RawClient.text(Wire.connected()));
+      all.writeBytes(RawClient.text(Wire.start("dribble")));
+      for (int sequence = 0; sequence < 3; sequence++) {
+        all.writeBytes(RawClient.text(Wire.media("Participant", sequence, Wire.frame(sequence))));
+      }
+      all.writeBytes(RawClient.text(Wire.stop()));
+      all.writeBytes(RawClient.text(Wire.stop()));
+      client.writeByteByByte(all.toByteArray());
+      assertThat(client.awaitCloseCode()).isEqualTo(1000);
+    }
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.frames).hasSize(3);
+    for (int sequence = 0; sequence < 3; sequence++) {
+      assertThat(listener.frames.get(sequence).payload()).isEqualTo(Wire.frame(sequence));
+    }
+  }
+
+  @Test
+  void aFragmentedMessageWithAPingInsideArrivesBetweenWholeFramesInOrder() throws Exception {
+    CallStreamServer server = plainServer();
+    try (RawClient client = new RawClient(server, "callId=fragments")) {
+      byte[] second = Wire.media("Participant", 1, Wire.frame(1)).getBytes(StandardCharsets.US_ASCII);
+      int third = second.length / 3;
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      all.writeBytes(RawClient.text(Wire.connected()));
+      all.writeBytes(RawClient.text(Wire.start("fragments")));
+      all.writeBytes(RawClient.text(Wire.media("Participant", 0, Wire.frame(0))));
+      all.writeBytes(RawClient.frame(0x01, java.util.Arrays.copyOfRange(second, 0, third)));
+      all.writeBytes(RawClient.frame(0x89, "are you there".getBytes(StandardCharsets.US_ASCII)));
+      all.writeBytes(RawClient.frame(0x00, java.util.Arrays.copyOfRange(second, third, 2 * third)));
+      all.writeBytes(RawClient.frame(0x80, java.util.Arrays.copyOfRange(second, 2 * third, second.length)));
+      all.writeBytes(RawClient.text(Wire.media("Participant", 2, Wire.frame(2))));
+      all.writeBytes(RawClient.text(Wire.stop()));
+      all.writeBytes(RawClient.text(Wire.stop()));
+      client.write(all.toByteArray());
+      assertThat(client.awaitCloseCode()).isEqualTo(1000);
+    }
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.frames).hasSize(3);
+    for (int sequence = 0; sequence < 3; sequence++) {
+      assertThat(listener.frames.get(sequence).payload()).isEqualTo(Wire.frame(sequence));
+    }
+    assertThat(listener.gapFrames).isZero();
+  }
+}
