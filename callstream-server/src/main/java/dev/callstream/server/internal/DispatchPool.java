@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,8 @@ final class DispatchPool implements Executor {
   private final AtomicInteger searching = new AtomicInteger();
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicInteger deferred = new AtomicInteger();
+  /** {@code System.nanoTime()} (made non-zero) of the oldest deferred task not yet flushed; 0 when none. */
+  private final AtomicLong deferredSince = new AtomicLong();
   private final AtomicInteger names = new AtomicInteger();
   private final int maxThreads;
   private final long keepAliveNanos;
@@ -72,9 +75,10 @@ final class DispatchPool implements Executor {
 
   /**
    * Queues a task from a selector thread without waking a worker yet: the selector calls
-   * {@link #flushDeferred} once it has handled its batch of ready connections (or every
-   * {@link #DEFER_LIMIT} tasks), so one wake-up serves the batch instead of one per message. On a
-   * busy core the woken worker would otherwise preempt the selector after every message.
+   * {@link #flushDeferred} once the oldest deferred task has waited its linger (see
+   * {@link #deferredWaitLeft}), or every {@link #DEFER_LIMIT} tasks, so one wake-up serves a batch
+   * instead of one per message. At real-time pace messages arrive one per read; without the linger
+   * every message cost a futex wake and a context switch, more than the rest of its handling.
    */
   void executeDeferred(Runnable task) {
     if (shutdown) {
@@ -83,13 +87,30 @@ final class DispatchPool implements Executor {
     queue.offer(task);
     if (deferred.incrementAndGet() >= DEFER_LIMIT) {
       flushDeferred();
+    } else if (deferredSince.get() == 0) {
+      deferredSince.compareAndSet(0, System.nanoTime() | 1);
     }
+  }
+
+  /**
+   * How long the oldest deferred task may still wait for its wake-up, given that none may wait longer
+   * than {@code lingerNanos}: negative when nothing is deferred, 0 when the wake-up is due.
+   */
+  long deferredWaitLeft(long lingerNanos) {
+    long since = deferredSince.get();
+    if (since == 0) {
+      return -1;
+    }
+    return Math.max(0, lingerNanos - (System.nanoTime() - since));
   }
 
   /** Wakes a worker for tasks queued by {@link #executeDeferred}, unless one is already searching. */
   void flushDeferred() {
     if (deferred.get() != 0) {
       deferred.set(0);
+    }
+    if (deferredSince.get() != 0) {
+      deferredSince.set(0);
     }
     rescue();
   }

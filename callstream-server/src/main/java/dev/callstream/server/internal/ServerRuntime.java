@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -37,6 +40,13 @@ import org.slf4j.LoggerFactory;
 public final class ServerRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
   private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+  /**
+   * How long a message read for a pool-dispatched call may wait before a dispatch thread is woken for
+   * it. At real-time pace each read holds one message; waking a thread per message cost a context
+   * switch per message. One millisecond batches about 20 wake-ups into one at 200 calls and is small
+   * next to the 20 ms a frame of audio lasts.
+   */
+  static final long DISPATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final ServerSettings settings;
   private final CallRegistry registry;
@@ -238,7 +248,11 @@ public final class ServerRuntime {
     return LogSafe.id(callId);
   }
 
-  /** Wakes the dispatch threads for a selector's batch of messages before the selector blocks again. */
+  /**
+   * Wakes the dispatch threads for the messages a selector deferred, at most {@link #DISPATCH_LINGER}
+   * after the oldest of them: the selector's wait is cut short to that moment instead of blocking
+   * until the next read.
+   */
   private static final class FlushingSelectorHandler extends DefaultSelectorHandler {
     private final DispatchPool pool;
 
@@ -249,14 +263,39 @@ public final class ServerRuntime {
     @Override
     public boolean preSelect(SelectorRunner runner) throws IOException {
       boolean result = super.preSelect(runner);
-      pool.flushDeferred();
+      flushIfDue();
       return result;
     }
 
     @Override
+    public Set<SelectionKey> select(SelectorRunner runner) throws IOException {
+      Selector selector = runner.getSelector();
+      if (!runner.getPostponedTasks().isEmpty()) {
+        selector.selectNow();
+      } else {
+        long left = pool.deferredWaitLeft(DISPATCH_LINGER_NANOS);
+        if (left < 0) {
+          selector.select(selectTimeout);
+        } else if (left == 0) {
+          pool.flushDeferred();
+          selector.select(selectTimeout);
+        } else {
+          selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+      }
+      return selector.selectedKeys();
+    }
+
+    @Override
     public void postSelect(SelectorRunner runner) throws IOException {
-      pool.flushDeferred();
+      flushIfDue();
       super.postSelect(runner);
+    }
+
+    private void flushIfDue() {
+      if (pool.deferredWaitLeft(DISPATCH_LINGER_NANOS) == 0) {
+        pool.flushDeferred();
+      }
     }
   }
 

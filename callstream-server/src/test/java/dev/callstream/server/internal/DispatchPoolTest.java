@@ -39,6 +39,23 @@ class DispatchPoolTest {
   }
 
   @Test
+  void theOldestDeferredTaskSetsTheWaitLeftUntilTheFlushIsDue() throws Exception {
+    long linger = TimeUnit.SECONDS.toNanos(30);
+    assertThat(pool.deferredWaitLeft(linger)).isNegative();
+    CountDownLatch done = new CountDownLatch(2);
+    pool.executeDeferred(done::countDown);
+    long first = pool.deferredWaitLeft(linger);
+    assertThat(first).isPositive().isLessThanOrEqualTo(linger);
+    pool.executeDeferred(done::countDown);
+    assertThat(pool.deferredWaitLeft(linger)).isLessThanOrEqualTo(first);   // counted from the oldest
+    assertThat(pool.deferredWaitLeft(0)).isZero();                          // due at once without a linger
+    assertThat(done.getCount()).isEqualTo(2);                               // nobody was woken yet
+    pool.flushDeferred();
+    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(pool.deferredWaitLeft(linger)).isNegative();
+  }
+
+  @Test
   void aBlockedTaskDoesNotStrandTheTasksQueuedBehindIt() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch blocked = new CountDownLatch(1);
