@@ -39,17 +39,17 @@ import java.util.Objects;
  * Messages are decoded on the connection's I/O thread and queued on the call's own lane, drained by a
  * shared pool of {@link Builder#dispatchThreads} threads, at most one task per call at a time. So a
  * call's listener sees its events sequentially and in order, different calls run in parallel, and a
- * listener that is slow or throws affects only its own call. A dispatch thread is woken once per batch
- * of messages a selector read, not per message. {@link Builder#dispatch} can instead run callbacks on
+ * listener that is slow or throws affects only its own call. A dispatch thread is woken at most a
+ * millisecond after a message was read, once for every message read meanwhile, not per message. {@link Builder#dispatch} can instead run callbacks on
  * the I/O thread, for listeners that never block ({@link Dispatch#IO_THREAD}).
  *
- * <h2>Overflow policy</h2>
+ * <h2>Back-pressure</h2>
  * A call's lane holds {@link Builder#laneCapacity} events (default 1,000, about 10 s of audio). When
- * it is full, further Media (and unknown) events of that call are dropped and counted; the
- * sequencer reports them to the listener as gaps, and {@code onError} is reported once per overflow
- * episode (an episode ends when the lane has drained to half its capacity). Connected, Start and
- * Stop are never dropped; a peer that queues more than 64 of them beyond the capacity is closed with
- * 1008. The I/O thread never blocks and no queue is unbounded.
+ * a listener falls that far behind, the server stops reading that call's connection until the lane
+ * has drained to half (logged at WARN with the call id): the sender meets TCP back-pressure, no
+ * event is dropped, and other calls are not affected. Only the rest of the bytes already read can
+ * land beyond the capacity; a peer that gets far beyond it anyway is closed with 1008. A call whose
+ * reading is paused is not idle. The I/O thread never blocks and no queue is unbounded.
  *
  * <h2>Ends</h2>
  * Every call ends with exactly one {@code onEnd}: {@code STOPPED} after both Stops (the socket is
@@ -305,7 +305,7 @@ public final class CallStreamServer implements AutoCloseable {
       return this;
     }
 
-    /** Events queued per call before Media is dropped (see the overflow policy). Default 1,000. */
+    /** Events queued per call before reading of its connection pauses (see back-pressure). Default 1,000. */
     public Builder laneCapacity(int laneCapacity) {
       if (laneCapacity < 16) {
         throw new IllegalArgumentException("laneCapacity < 16: " + laneCapacity);

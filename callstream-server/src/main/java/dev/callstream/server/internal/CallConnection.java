@@ -50,8 +50,29 @@ final class CallConnection {
   static final int MALFORMED_LIMIT = 100;
   /** Non-audio events held while a Start secret is awaited. */
   static final int HELD_BEFORE_START = 4;
-  /** How far control events may exceed the lane capacity before the peer is cut off. */
-  static final int CONTROL_HEADROOM = 64;
+  /**
+   * How far the lane may grow beyond its capacity before the peer is cut off (1008). Reading pauses
+   * at the capacity, so only the rest of one read lands beyond it: at most
+   * {@link ServerRuntime#READ_BUFFER_BYTES} of messages of at least 16 bytes. A safety net.
+   */
+  static final int OVERSHOOT_LIMIT = 2 * (ServerRuntime.READ_BUFFER_BYTES / 16);
+
+  /** Switches reading of the call's connection off and on (TCP back-pressure on the sender). */
+  interface ReadControl {
+    ReadControl NONE = new ReadControl() {
+      @Override
+      public void pause() {}
+
+      @Override
+      public void resume() {}
+    };
+
+    /** Stops reading; called on the I/O thread. */
+    void pause();
+
+    /** Reads again; any thread. */
+    void resume();
+  }
 
   private static final Object OPEN = new Object();
   private static final Object FINISH = new Object();
@@ -73,10 +94,14 @@ final class CallConnection {
   private final AtomicBoolean released = new AtomicBoolean();
   volatile long lastActivityNanos = System.nanoTime();
 
+  private final Object readsLock = new Object();
+  private volatile ReadControl reads = ReadControl.NONE;
+  /** True while reading is paused because the lane is full; cleared by the lane once it drained. */
+  volatile boolean readsPaused;
+  private int pauses;
+
   // Read thread only.
   private int malformed;
-  private boolean overflowing;
-  private long droppedInEpisode;
 
   // Lane only.
   private CallDriver driver;
@@ -175,14 +200,6 @@ final class CallConnection {
     }
   }
 
-  private void offer(StreamEvent event) {
-    if (event instanceof Media || event instanceof Unknown) {
-      offerDroppable(event);
-    } else {
-      offerControl(event);
-    }
-  }
-
   private void malformed(MalformedMessageException error) {
     malformed++;
     if (malformed <= 3) {
@@ -190,7 +207,7 @@ final class CallConnection {
     } else {
       log.debug("call {}: skipped malformed message ({} so far): {}", logId, malformed, error.getMessage());
     }
-    offerControl(new Report(error));
+    offer(new Report(error));
     if (malformed >= MALFORMED_LIMIT) {
       log.warn("call {}: {} malformed messages; closing with 1007", logId, malformed);
       terminate(EndReason.ERROR,
@@ -199,30 +216,9 @@ final class CallConnection {
     }
   }
 
-  /**
-   * Media and unknown events: dropped while the lane is full. An episode starts when the lane reaches
-   * its capacity (one onError is queued) and ends when it has drained to half of it.
-   */
-  private void offerDroppable(StreamEvent event) {
-    int size = lane.size();
-    if (overflowing) {
-      if (size > laneCapacity / 2) {
-        droppedInEpisode++;
-        return;
-      }
-      overflowing = false;
-      log.info("call {}: listener caught up after {} dropped events", logId, droppedInEpisode);
-    }
-    if (size >= laneCapacity) {
-      overflowing = true;
-      droppedInEpisode = 1;
-      log.warn("call {}: listener fell behind ({} events queued); dropping Media until it catches up",
-          logId, size);
-      addFromReadThread(new Report(new CallStreamException("call " + logId + ": listener fell behind (" + size
-          + " events queued); Media is dropped until it catches up")));
-      return;
-    }
-    addFromReadThread(event);
+  /** Connects the call to its connection's read switch; before the first message is read. */
+  void attachReads(ReadControl control) {
+    this.reads = Objects.requireNonNull(control, "control");
   }
 
   private void addFromReadThread(Object item) {
@@ -233,14 +229,53 @@ final class CallConnection {
     }
   }
 
-  /** Start, Stop, Connected and reports are never dropped; a peer flooding them is cut off. */
-  private void offerControl(Object item) {
-    if (lane.size() >= laneCapacity + CONTROL_HEADROOM) {
-      terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": too many queued control events"),
+  /**
+   * Every event and report. Nothing is dropped: once the lane holds its capacity, reading the
+   * connection pauses (the sender meets TCP back-pressure) until the lane has drained to half.
+   */
+  private void offer(Object item) {
+    int size = lane.size();
+    if (size >= laneCapacity + OVERSHOOT_LIMIT) {
+      terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": too many queued events"),
           CloseCodes.VIOLATED_POLICY, "too many events");
       return;
     }
     addFromReadThread(item);
+    if (size + 1 >= laneCapacity) {
+      pauseReads(size + 1);
+    }
+  }
+
+  private void pauseReads(int queued) {
+    synchronized (readsLock) {
+      if (!readsPaused) {
+        readsPaused = true;
+        pauses++;
+        if (pauses == 1) {
+          log.warn("call {}: listener fell behind ({} events queued); reading of this call paused until it catches up",
+              logId, queued);
+        } else {
+          log.debug("call {}: listener fell behind again ({} events queued); reading paused", logId, queued);
+        }
+      }
+      // Also when already paused: a resume racing with this read may have switched reading back on.
+      reads.pause();
+    }
+  }
+
+  /** On the lane (once it has drained to half), and on termination: reads again. */
+  private void resumeReads(boolean always) {
+    if (!readsPaused || (!always && lane.size() > laneCapacity / 2)) {
+      return;
+    }
+    synchronized (readsLock) {
+      if (readsPaused) {
+        readsPaused = false;
+        lastActivityNanos = System.nanoTime();
+        reads.resume();
+        log.debug("call {}: listener caught up; reading resumed", logId);
+      }
+    }
   }
 
   /** A frame the server refuses: binary (1003) or over the size limit (1009). */
@@ -289,6 +324,7 @@ final class CallConnection {
       return false;
     }
     log.debug("call {}: closing with {} ({})", logId, code.getCode(), reason.label());
+    resumeReads(true);   // to read the peer's close reply; later messages are ignored
     lane.add(FINISH);
     try {
       if (session.isOpen()) {
@@ -306,6 +342,7 @@ final class CallConnection {
     if (finished) {
       return;
     }
+    resumeReads(false);
     if (item == FINISH) {
       finish();
     } else if (item == OPEN) {
@@ -431,6 +468,13 @@ final class CallConnection {
     }
     held = null;
     log.debug("call {}: ended ({})", logId, end.reason().label());
+    int paused;
+    synchronized (readsLock) {
+      paused = pauses;
+    }
+    if (paused > 1) {
+      log.info("call {}: reading was paused {} times because the listener fell behind", logId, paused);
+    }
     release();
   }
 

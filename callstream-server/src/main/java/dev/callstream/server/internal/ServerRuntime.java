@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class ServerRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
   private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+  /** The most one read of a connection takes off its socket. */
+  static final int READ_BUFFER_BYTES = 64 * 1024;
   /**
    * How long a message read for a pool-dispatched call may wait before a dispatch thread is woken for
    * it. At real-time pace each read holds one message; waking a thread per message cost a context
@@ -109,6 +111,7 @@ public final class ServerRuntime {
         .setSelectorThreadPoolConfig(ThreadPoolConfig.defaultConfig()
             .setPoolName("callstream-io").setCorePoolSize(io).setMaxPoolSize(io))
         .setTcpNoDelay(true)
+        .setReadBufferSize(READ_BUFFER_BYTES)
         .setReuseAddress(true)
         .build();
     listener.setTransport(transport);
@@ -136,7 +139,8 @@ public final class ServerRuntime {
     dispatchPool.rescue();
     long now = System.nanoTime();
     for (CallConnection call : registry.openCalls()) {
-      if (now - call.lastActivityNanos > idleNanos) {
+      // A call whose reading is paused is waiting for its own listener, not for the peer.
+      if (!call.readsPaused && now - call.lastActivityNanos > idleNanos) {
         call.idleTimeout();
       }
     }

@@ -20,6 +20,7 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.GenericCloseListener;
+import org.glassfish.grizzly.IOEvent;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.BaseFilter;
@@ -245,6 +246,7 @@ final class UpgradeFilter extends BaseFilter {
         return ctx.getStopAction();
       }
       wire.call = call;
+      call.attachReads(new ConnectionReads(connection, logId));
       wire.frames = new FrameReader(runtime.settings().maxMessageBytes(), tyrus.getReadHandler(), call::onText, scratch);
       wire.tyrus = tyrus;
       cancelDeadline(wire);
@@ -307,6 +309,35 @@ final class UpgradeFilter extends BaseFilter {
   private static void read(Wire wire, ByteBuffer bytes) {
     if (!wire.frames.read(bytes)) {
       wire.call.refuse(wire.frames.violation());
+    }
+  }
+
+  /** Grizzly's read interest of one connection, switched by its call's lane. */
+  private static final class ConnectionReads implements CallConnection.ReadControl {
+    private final Connection<?> connection;
+    private final String logId;
+
+    ConnectionReads(Connection<?> connection, String logId) {
+      this.connection = connection;
+      this.logId = logId;
+    }
+
+    @Override
+    public void pause() {
+      try {
+        connection.disableIOEvent(IOEvent.READ);
+      } catch (IOException e) {
+        log.debug("call {}: cannot pause reading: {}", logId, e.toString());
+      }
+    }
+
+    @Override
+    public void resume() {
+      try {
+        connection.enableIOEvent(IOEvent.READ);
+      } catch (IOException e) {
+        log.debug("call {}: cannot resume reading: {}", logId, e.toString());
+      }
     }
   }
 
