@@ -1,7 +1,10 @@
 package dev.callstream.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.callstream.core.AudioFrame;
+import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -10,7 +13,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +35,16 @@ class RawFramesTest extends ServerTestSupport {
     private final DataInputStream in;
 
     RawClient(CallStreamServer server, String query) throws IOException {
-      socket = new Socket("127.0.0.1", server.port());
+      this(server, query, 0);
+    }
+
+    /** {@code sendBufferBytes} 0 keeps the system's default. */
+    RawClient(CallStreamServer server, String query, int sendBufferBytes) throws IOException {
+      socket = new Socket();
+      if (sendBufferBytes > 0) {
+        socket.setSendBufferSize(sendBufferBytes);
+      }
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
       socket.setTcpNoDelay(true);
       socket.setSoTimeout(10_000);
       out = socket.getOutputStream();
@@ -191,5 +208,78 @@ class RawFramesTest extends ServerTestSupport {
       assertThat(listener.frames.get(sequence).payload()).isEqualTo(Wire.frame(sequence));
     }
     assertThat(listener.gapFrames).isZero();
+  }
+
+  @Test
+  void aSlowListenerPausesOnlyItsOwnReadingAndLosesNothing() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CallStreamServer server = start(builder -> builder.tls(Tls.none()).laneCapacity(16).listenerFactory(info -> {
+      boolean slow = "slow".equals(info.callId());
+      RecordingCallListener listener = new RecordingCallListener(info) {
+        @Override
+        public void onAudio(CallSession session, AudioFrame frame) {
+          if (slow) {
+            entered.countDown();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          super.onAudio(session, frame);
+        }
+      };
+      created.add(listener);
+      return listener;
+    }));
+    int frames = 10_000;   // about 3 MB, far more than the socket buffers on both sides hold
+    AtomicLong written = new AtomicLong();
+    try (RawClient slowClient = new RawClient(server, "callId=slow", 16 * 1024)) {
+      slowClient.write(RawClient.text(Wire.connected()));
+      slowClient.write(RawClient.text(Wire.start("slow")));
+      RecordingCallListener slow = RecordingCallListener.take(created);
+      CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+        try {
+          for (int sequence = 0; sequence < frames; sequence++) {
+            byte[] frame = RawClient.text(Wire.media("Participant", sequence, Wire.frame(sequence)));
+            slowClient.write(frame);
+            written.addAndGet(frame.length);
+          }
+          slowClient.write(RawClient.text(Wire.stop()));
+          slowClient.write(RawClient.text(Wire.stop()));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // The sender stalls: the server stopped reading this connection while its listener is stuck,
+      // instead of reading on and queueing (or dropping) what the listener cannot take.
+      AtomicLong previous = new AtomicLong(-1);
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+          .until(() -> written.get() == previous.getAndSet(written.get()));
+      assertThat(sending).isNotDone();
+      assertThat(written.get()).isLessThan(1_000_000);
+
+      // Meanwhile another call runs to its end.
+      Peer fastPeer = Peer.connect(server, "callId=fast");
+      playCall(fastPeer, "fast", 20);
+      RecordingCallListener fast = RecordingCallListener.take(created);
+      assertThat(fast.awaitEnd()).isEqualTo(EndReason.STOPPED);
+      assertThat(fast.frames).hasSize(40);
+
+      release.countDown();
+      sending.get(30, TimeUnit.SECONDS);
+      assertThat(slowClient.awaitCloseCode()).isEqualTo(1000);
+      assertThat(slow.awaitEnd()).isEqualTo(EndReason.STOPPED);
+      assertThat(slow.errors).isEmpty();
+      assertThat(slow.gapFrames).isZero();
+      assertThat(slow.frames).hasSize(frames);
+      for (int sequence = 0; sequence < frames; sequence++) {
+        assertThat(slow.frames.get(sequence).position()).isEqualTo(sequence);
+        assertThat(slow.frames.get(sequence).payload()).isEqualTo(Wire.frame(sequence));
+      }
+    }
   }
 }
