@@ -37,13 +37,16 @@ import java.nio.charset.StandardCharsets;
  * <p>One scanner reads ASCII bytes. UTF-8 input is scanned where it lies: every byte the scanner
  * accepts is an ASCII character it names, so a message with any byte of 0x80 or more (non-ASCII, or
  * not UTF-8 at all) is declined without a separate check, and Jackson, which validates UTF-8, decides.
- * The structure is checked first and the media value only located (a quote search, eight bytes at a
- * time); its base64 is then decoded straight into the exact-size payload, the one allocation besides
- * the event. A String is first narrowed into a per-thread scratch {@code byte[]} (declined when any
- * character is not ASCII): the scanner cannot read a String's bytes in place, and the JDK's bulk
- * copies make that cheaper than a second scanner over chars. The scratch is per thread because one codec serves all I/O
- * threads; it grows to the longest message seen, at most {@link #MAX_SCRATCH_CHARS} characters
- * (longer strings are declined), so a thread holds at most 48 KiB.
+ * Field names and fixed values are compared eight bytes at a time. The media value's base64 is decoded
+ * straight into the exact-size payload, the one allocation besides the event: when media is the last
+ * field (the platform's order) its end is guessed at the message's last quote and the decode proves
+ * the guess; otherwise the end is found by a quote search, eight bytes at a time, and the value decoded
+ * once the rest of the message is known to be handled. A String is first narrowed into a per-thread
+ * scratch {@code byte[]} (declined when any character is not ASCII): the scanner cannot read a
+ * String's bytes in place, and the JDK's bulk copies make that cheaper than a second scanner over
+ * chars. The scratch is per thread because one codec serves all I/O threads; it grows to the longest
+ * message seen, at most {@link #MAX_SCRATCH_CHARS} characters (longer strings are declined), so a
+ * thread holds at most 48 KiB.
  */
 final class MediaFastPath {
   private static final int EVENT = 1;

@@ -14,8 +14,8 @@ import java.util.Arrays;
  */
 final class StrictBase64 {
   // The sextet of each character code below 256, pre-shifted to its place in a group of four; -1
-  // (all bits set) for anything outside the alphabet, so that a group OR-ed with one is negative, and
-  // so is everything OR-ed with that group: validity is checked once, after the loop.
+  // (all bits set) for anything outside the alphabet, so that a group OR-ed with one is negative:
+  // one sign test per group.
   // 256 entries indexed with "& 0xff": the JIT drops the bounds checks.
   private static final int[] FIRST = new int[256];
   private static final int[] SECOND = new int[256];
