@@ -36,6 +36,13 @@ class BenchSmokeTest {
       short sample = (short) ((pcm[2 * i] & 0xff) | (pcm[2 * i + 1] << 8));
       assertThat(sample).isEqualTo(G711.mulawToPcm(third.payload()[i]));
     }
+    // the bytes variant decodes the fourth message to the same samples as the String path does
+    byte[] fromBytes = benchmark.parseAndDecodePcmBytes().clone();
+    Media fourth = reference.parseMediaString();
+    for (int i = 0; i < 160; i++) {
+      short sample = (short) ((fromBytes[2 * i] & 0xff) | (fromBytes[2 * i + 1] << 8));
+      assertThat(sample).isEqualTo(G711.mulawToPcm(fourth.payload()[i]));
+    }
   }
 
   @Test

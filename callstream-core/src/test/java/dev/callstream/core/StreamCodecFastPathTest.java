@@ -116,6 +116,104 @@ class StreamCodecFastPathTest {
   }
 
   @Test
+  void everySingleByteAtEveryPositionOfAValidMessageIsDecodedAsByJackson() {
+    int handled = 0;
+    int checked = 0;
+    for (String message : baseMessages()) {
+      byte[] valid = message.getBytes(StandardCharsets.UTF_8);
+      assertThat(fastPath.decode(valid, 0, valid.length)).as(message).isNotNull();
+      for (int at = 0; at < valid.length; at++) {
+        for (int value = 0; value < 256; value++) {
+          byte[] mutated = valid.clone();
+          mutated[at] = (byte) value;
+          assertSameBytesOutcome(mutated);
+          if (fastPath.decode(mutated, 0, mutated.length) != null) {
+            handled++;
+          }
+          checked++;
+        }
+      }
+    }
+    // every byte value, 0x80..0xff (never valid UTF-8 alone) included, at every position
+    assertThat(checked).isEqualTo(baseMessages().stream().mapToInt(m -> m.length() * 256).sum());
+    assertThat(handled).as("a digit or a base64 symbol swapped keeps the shape").isPositive();
+  }
+
+  @Test
+  void nonAsciiCharactersAndInvalidUtf8AnywhereAreLeftToJackson() {
+    List<byte[]> inserts = List.of(
+        "\u00e9".getBytes(StandardCharsets.UTF_8), "\u2028".getBytes(StandardCharsets.UTF_8),
+        "\ud83d\ude00".getBytes(StandardCharsets.UTF_8), "\u00a0".getBytes(StandardCharsets.UTF_8),
+        new byte[] {(byte) 0xc0, (byte) 0x80}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xe2, (byte) 0x80},
+        new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, 'A'});
+    for (String message : baseMessages()) {
+      byte[] valid = message.getBytes(StandardCharsets.UTF_8);
+      for (byte[] insert : inserts) {
+        for (int at = 0; at <= valid.length; at++) {
+          byte[] mutated = new byte[valid.length + insert.length];
+          System.arraycopy(valid, 0, mutated, 0, at);
+          System.arraycopy(insert, 0, mutated, at, insert.length);
+          System.arraycopy(valid, at, mutated, at + insert.length, valid.length - at);
+          assertThat(fastPath.decode(mutated, 0, mutated.length)).isNull();
+          assertSameBytesOutcome(mutated);
+        }
+      }
+      for (char c : new char[] {'\u00e9', '\u0080', '\u0122', '\u2028', '\ud83d'}) {
+        for (int at = 0; at <= message.length(); at++) {
+          String mutated = message.substring(0, at) + c + message.substring(at);
+          assertThat(fastPath.decode(mutated)).as(mutated).isNull();
+          assertSameOutcome(mutated);
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyTruncationOfAValidMessageIsDecodedAsByJackson() {
+    for (String message : baseMessages()) {
+      byte[] valid = message.getBytes(StandardCharsets.UTF_8);
+      for (int length = 0; length < valid.length; length++) {
+        // the rest of the message stays in the array, beyond the given length: it must not be read
+        int cut = length;
+        assertThat(outcome(() -> codec.decode(valid, 0, cut)))
+            .as("first %d bytes of %s", cut, message)
+            .isEqualTo(outcome(() -> codec.decodeWithJackson(valid, 0, cut)));
+        if (!(outcome(() -> codec.decodeWithJackson(valid, 0, cut)) instanceof Media)) {
+          assertThat(fastPath.decode(valid, 0, cut)).as("first %d bytes of %s", cut, message).isNull();
+        }
+        assertSameOutcome(message.substring(0, cut));
+        // and the same bytes further into a larger buffer
+        byte[] framed = new byte[valid.length + 3];
+        System.arraycopy(valid, 0, framed, 3, valid.length);
+        assertThat(outcome(() -> codec.decode(framed, 3, cut)))
+            .isEqualTo(outcome(() -> codec.decodeWithJackson(framed, 3, cut)));
+      }
+    }
+  }
+
+  /**
+   * Valid messages in the handled shape: the encoder's, the documented one's with whitespace, media
+   * first and in the middle, padded and unpadded, short and long payloads, a number and a string
+   * sequence id. Small, so that every byte of them can be mutated 256 ways.
+   */
+  private static List<String> baseMessages() {
+    String b64 = Base64.getEncoder().encodeToString(new byte[] {1, 2, (byte) 0xfe, 4, 5, 6, 7, 8, (byte) 0x99, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20});
+    String shortPadded = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xfb, (byte) 0xff});
+    return List.of(
+        new StreamCodec().encode(new Media(AudioChannel.AGENT, 42, Base64.getDecoder().decode(b64))),
+        "{ \"event\": \"Media\",\n \"perspective\": \"Conference\",\t\"sequenceId\": \"7\",\r\n \"media\": \"" + b64 + "\" }\n",
+        "{\"media\":\"" + b64 + "\",\"sequenceId\":1234567,\"event\":\"Media\",\"perspective\":\"Participant\"}",
+        "{\"event\":\"Media\",\"media\":\"" + shortPadded + "\",\"perspective\":\"Conference\"}",
+        "{\"perspective\":\"Participant\",\"event\":\"Media\",\"media\":\"" + b64.replace("=", "") + "\"}");
+  }
+
+  private void assertSameBytesOutcome(byte[] utf8) {
+    assertThat(outcome(() -> codec.decode(utf8, 0, utf8.length)))
+        .as("bytes %s", new String(utf8, StandardCharsets.ISO_8859_1))
+        .isEqualTo(outcome(() -> codec.decodeWithJackson(utf8, 0, utf8.length)));
+  }
+
+  @Test
   void aCallersParserLimitsApplyToTheFastPathToo() {
     ObjectMapper strict = new ObjectMapper(JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(100).maxNumberLength(4).build())
