@@ -9,7 +9,7 @@
 # JMH micro-benchmarks (codec, sequencer, WAV), then end-to-end runs (LoadRun): our server and its
 # peers (the vendor's Python sample, a minimal Python receiver, a bare Tyrus endpoint) pinned to CPU 0,
 # the load generator pinned to CPU 1 (when taskset exists and there are 2+ CPUs). Loopback only.
-# --quick takes about 10 minutes on 2 cores (shorter windows, fewer steps); a full run about 30.
+# --quick takes about 25 minutes on 2 cores (shorter windows, fewer steps); a full run about 50.
 # Then JFR profiles of the codec and of our server at 200 calls. Every loop is bounded in count and every step in time (timeout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,9 +37,9 @@ mkdir -p "$RESULTS"
 COMMAND="callstream-bench/run-benchmarks.sh $*"
 
 if [ "$QUICK" = 1 ]; then
-  WARMUP=8; WINDOW=10; STEPS="100 500 1000"; FLOOD_WARMUP=5; FLOOD_WINDOW=8; JMH_ARGS="-wi 3 -i 5"
+  WARMUP=8; WINDOW=10; STEPS="100 500 1000"; ROUNDS=3; FLOOD_WARMUP=5; FLOOD_WINDOW=8; JMH_ARGS="-wi 3 -i 5"
 else
-  WARMUP=15; WINDOW=30; STEPS="50 100 200 500 1000 2000"; FLOOD_WARMUP=10; FLOOD_WINDOW=20; JMH_ARGS="-wi 5 -i 10"
+  WARMUP=15; WINDOW=30; STEPS="50 100 200 500 1000 2000"; ROUNDS=3; FLOOD_WARMUP=10; FLOOD_WINDOW=20; JMH_ARGS="-wi 5 -i 10"
 fi
 
 SERVER_CPU=""; CLIENT=()
@@ -102,8 +102,12 @@ sys.exit(0 if ok else 1)'
 
 if [ "$E2E" = 1 ]; then
   RT_LIMIT=$((WARMUP + WINDOW + 180))
-  for server in python-vendor python-min tyrus ours-noop ours-record ours-noop-io ours-record-io; do
-    run "peers/200/$server" "$RT_LIMIT" --server "$server" --scenario realtime --calls 200 --warmup "$WARMUP" --window "$WINDOW"
+  # rounds: the servers take turns, so a noisy minute hits one round of each rather than one server
+  for round in $(seq 1 "$ROUNDS"); do
+    for server in python-vendor python-min tyrus ours-noop ours-record ours-noop-io ours-record-io; do
+      run "peers/200/$server/r$round" "$RT_LIMIT" --server "$server" --scenario realtime --calls 200 \
+          --warmup "$WARMUP" --window "$WINDOW"
+    done
   done
   for calls in $STEPS; do
     run "steps/$calls/ours-record" "$RT_LIMIT" --server ours-record --scenario realtime --calls "$calls" --warmup "$WARMUP" --window "$WINDOW"
