@@ -1,11 +1,7 @@
 package dev.callstream.cli;
 
 import dev.callstream.core.G711;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import dev.callstream.core.G711Reference;
 import java.util.Random;
 
 /**
@@ -17,7 +13,6 @@ final class RecordTestAudio {
   static final int SAMPLE_RATE = 8000;
   static final int FRAME_SAMPLES = 160;
 
-  private static final short[] MULAW_REFERENCE = loadReference();
 
   private RecordTestAudio() {}
 
@@ -64,11 +59,7 @@ final class RecordTestAudio {
 
   /** The ITU-T G.711 decode of {@code mulaw}, from the reference table. */
   static short[] decode(byte[] mulaw) {
-    short[] pcm = new short[mulaw.length];
-    for (int i = 0; i < mulaw.length; i++) {
-      pcm[i] = MULAW_REFERENCE[mulaw[i] & 0xFF];
-    }
-    return pcm;
+    return G711Reference.decodeMulaw(mulaw);
   }
 
   /**
@@ -101,31 +92,5 @@ final class RecordTestAudio {
       stereo[2 * i + 1] = right[i];
     }
     return stereo;
-  }
-
-  private static short[] loadReference() {
-    Path csv = Path.of("..", "callstream-core", "src", "test", "resources", "g711", "g711-mulaw-decode.csv");
-    try {
-      List<String> lines = Files.readAllLines(csv);
-      short[] table = new short[256];
-      boolean[] seen = new boolean[256];
-      for (String line : lines.subList(1, lines.size())) {
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] cells = line.split(",");
-        int code = Integer.parseInt(cells[0].trim());
-        table[code] = Short.parseShort(cells[1].trim());
-        seen[code] = true;
-      }
-      for (int code = 0; code < 256; code++) {
-        if (!seen[code]) {
-          throw new IllegalStateException("reference table " + csv + " lacks code " + code);
-        }
-      }
-      return table;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the G.711 reference table " + csv.toAbsolutePath(), e);
-    }
   }
 }

@@ -7,8 +7,9 @@ package dev.callstream.core;
  * A {@link Factory} creates one listener per call, so a listener can keep its call's state in plain
  * fields. Calls for one call are sequential and in order (each happens-before the next); different
  * calls run concurrently on a shared pool. Do not block: hand slow I/O to your own executor. A
- * listener that is slow fills only its own call's bounded buffer (see the server's overflow policy);
- * a listener that throws ends only its own call, with {@link EndReason#ERROR}.
+ * listener that is slow fills only its own call's bounded buffer, after which the server stops reading
+ * that call until it catches up (see the server's back-pressure); a listener that throws ends only its
+ * own call, with {@link EndReason#ERROR}.
  *
  * <h2>Order</h2>
  * {@code onConnected}, {@code onStart}, then {@code onAudio} and {@code onGap} per channel in
@@ -44,8 +45,8 @@ public interface CallStreamListener {
   default void onUnknownEvent(CallSession session, Unknown event) {}
 
   /**
-   * A problem that did not end the call: a malformed message that was skipped, frames dropped
-   * because this listener fell behind. The call goes on.
+   * A problem that did not end the call, such as a malformed message that was skipped. The call goes
+   * on.
    */
   default void onError(CallSession session, CallStreamException error) {}
 

@@ -7,21 +7,31 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The SoX reference decode tables from src/test/resources/g711, independent of the code under test. */
-final class G711Reference {
+/**
+ * The SoX reference decode tables from src/test/resources/g711, independent of the code under test.
+ * Other modules' tests use it through callstream-core's test-jar.
+ */
+public final class G711Reference {
   private G711Reference() {}
 
-  static short[] mulaw() {
-    return load("/g711/g711-mulaw-decode.csv");
+  /** Loaded once, never written: the decode tables are constants. */
+  private static final class Tables {
+    static final short[] MULAW = load("/g711/g711-mulaw-decode.csv");
   }
 
-  static short[] alaw() {
+  /** The 256 mu-law codes' 16-bit values (a copy). */
+  public static short[] mulaw() {
+    return Tables.MULAW.clone();
+  }
+
+  /** The 256 A-law codes' 16-bit values. */
+  public static short[] alaw() {
     return load("/g711/g711-alaw-decode.csv");
   }
 
   /** The reference decode of mu-law bytes. */
-  static short[] decodeMulaw(byte[] codes) {
-    short[] table = mulaw();
+  public static short[] decodeMulaw(byte[] codes) {
+    short[] table = Tables.MULAW;
     short[] pcm = new short[codes.length];
     for (int i = 0; i < codes.length; i++) {
       pcm[i] = table[codes[i] & 0xff];

@@ -282,4 +282,37 @@ class RawFramesTest extends ServerTestSupport {
       }
     }
   }
+
+  @Test
+  void readingPausedAndResumedThousandsOfTimesNeverStalls() throws Exception {
+    // A lane of 16 behind a flood: reading pauses and resumes all the time, while the dispatch thread
+    // drains the lane concurrently with the reader pausing it (a race that once left reading paused
+    // with nothing queued, and the call stuck).
+    CallStreamServer server = start(builder -> builder.tls(Tls.none()).laneCapacity(16));
+    int frames = 20_000;
+    try (RawClient client = new RawClient(server, "callId=churn")) {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      all.writeBytes(RawClient.text(Wire.connected()));
+      all.writeBytes(RawClient.text(Wire.start("churn")));
+      for (int sequence = 0; sequence < frames; sequence++) {
+        all.writeBytes(RawClient.text(Wire.media(sequence % 2 == 0 ? "Participant" : "Conference", sequence / 2,
+            Wire.frame(sequence / 2))));
+      }
+      all.writeBytes(RawClient.text(Wire.stop()));
+      all.writeBytes(RawClient.text(Wire.stop()));
+      CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+        try {
+          client.write(all.toByteArray());
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      RecordingCallListener listener = RecordingCallListener.take(created);
+      sending.get(30, TimeUnit.SECONDS);
+      assertThat(client.awaitCloseCode()).isEqualTo(1000);
+      assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+      assertThat(listener.frames).hasSize(frames);
+      assertThat(listener.gapFrames).isZero();
+    }
+  }
 }

@@ -1,31 +1,20 @@
 package dev.callstream.examples;
 
+import dev.callstream.core.G711Reference;
 import dev.callstream.testkit.AudioSource;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What a receiver should hear: the testkit's mu-law frames decoded with the ITU-T G.711 table kept in
  * callstream-core's test resources (independent of the code under test).
  */
 final class MulawReference {
-  private static final Path TABLE = Path.of("../callstream-core/src/test/resources/g711/g711-mulaw-decode.csv");
-
-  private final short[] pcm = new short[256];
+  private final short[] pcm = G711Reference.mulaw();
 
   private MulawReference() {}
 
-  static MulawReference load() throws IOException {
-    MulawReference reference = new MulawReference();
-    List<String> lines = Files.readAllLines(TABLE);
-    for (String line : lines.subList(1, lines.size())) {
-      String[] cells = line.split(",");
-      reference.pcm[Integer.parseInt(cells[0].trim())] = Short.parseShort(cells[1].trim());
-    }
-    return reference;
+  static MulawReference load() {
+    return new MulawReference();
   }
 
   /** A finite source decoded to 16-bit little-endian PCM. */

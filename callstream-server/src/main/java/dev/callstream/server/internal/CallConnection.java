@@ -57,23 +57,6 @@ final class CallConnection {
    */
   static final int OVERSHOOT_LIMIT = 2 * (ServerRuntime.READ_BUFFER_BYTES / 16);
 
-  /** Switches reading of the call's connection off and on (TCP back-pressure on the sender). */
-  interface ReadControl {
-    ReadControl NONE = new ReadControl() {
-      @Override
-      public void pause() {}
-
-      @Override
-      public void resume() {}
-    };
-
-    /** Stops reading; called on the I/O thread. */
-    void pause();
-
-    /** Reads again; any thread. */
-    void resume();
-  }
-
   private static final Object OPEN = new Object();
   private static final Object FINISH = new Object();
   private static final Object CLOSE_REQUEST = new Object();
@@ -94,11 +77,7 @@ final class CallConnection {
   private final AtomicBoolean released = new AtomicBoolean();
   volatile long lastActivityNanos = System.nanoTime();
 
-  private final Object readsLock = new Object();
-  private volatile ReadControl reads = ReadControl.NONE;
-  /** True while reading is paused because the lane is full; cleared by the lane once it drained. */
-  volatile boolean readsPaused;
-  private int pauses;
+  final ReadThrottle reads;
 
   // Read thread only.
   private int malformed;
@@ -118,6 +97,8 @@ final class CallConnection {
     this.verifyAtStart = verifyAtStart;
     this.laneCapacity = runtime.settings().laneCapacity();
     this.lane = new SerialLane(runtime.dispatchPool(), this::handle, "call " + logId);
+    // A call resumed after a long pause is not idle: its sender was held back, not silent.
+    this.reads = new ReadThrottle(lane::size, laneCapacity, logId, () -> lastActivityNanos = System.nanoTime());
     this.runOnReadThread = runtime.settings().dispatch() == Dispatch.IO_THREAD;
     this.held = verifyAtStart ? new ArrayList<>(HELD_BEFORE_START) : null;
   }
@@ -216,11 +197,6 @@ final class CallConnection {
     }
   }
 
-  /** Connects the call to its connection's read switch; before the first message is read. */
-  void attachReads(ReadControl control) {
-    this.reads = Objects.requireNonNull(control, "control");
-  }
-
   private void addFromReadThread(Object item) {
     if (runOnReadThread) {
       lane.addAndRunHere(item);
@@ -241,41 +217,7 @@ final class CallConnection {
       return;
     }
     addFromReadThread(item);
-    if (size + 1 >= laneCapacity) {
-      pauseReads(size + 1);
-    }
-  }
-
-  private void pauseReads(int queued) {
-    synchronized (readsLock) {
-      if (!readsPaused) {
-        readsPaused = true;
-        pauses++;
-        if (pauses == 1) {
-          log.warn("call {}: listener fell behind ({} events queued); reading of this call paused until it catches up",
-              logId, queued);
-        } else {
-          log.debug("call {}: listener fell behind again ({} events queued); reading paused", logId, queued);
-        }
-      }
-      // Also when already paused: a resume racing with this read may have switched reading back on.
-      reads.pause();
-    }
-  }
-
-  /** On the lane (once it has drained to half), and on termination: reads again. */
-  private void resumeReads(boolean always) {
-    if (!readsPaused || (!always && lane.size() > laneCapacity / 2)) {
-      return;
-    }
-    synchronized (readsLock) {
-      if (readsPaused) {
-        readsPaused = false;
-        lastActivityNanos = System.nanoTime();
-        reads.resume();
-        log.debug("call {}: listener caught up; reading resumed", logId);
-      }
-    }
+    reads.queued(size + 1);
   }
 
   /** A frame the server refuses: binary (1003) or over the size limit (1009). */
@@ -324,7 +266,7 @@ final class CallConnection {
       return false;
     }
     log.debug("call {}: closing with {} ({})", logId, code.getCode(), reason.label());
-    resumeReads(true);   // to read the peer's close reply; later messages are ignored
+    reads.resumeNow();   // to read the peer's close reply; later messages are ignored
     lane.add(FINISH);
     try {
       if (session.isOpen()) {
@@ -342,7 +284,7 @@ final class CallConnection {
     if (finished) {
       return;
     }
-    resumeReads(false);
+    reads.taken();
     if (item == FINISH) {
       finish();
     } else if (item == OPEN) {
@@ -468,10 +410,7 @@ final class CallConnection {
     }
     held = null;
     log.debug("call {}: ended ({})", logId, end.reason().label());
-    int paused;
-    synchronized (readsLock) {
-      paused = pauses;
-    }
+    int paused = reads.pauses();
     if (paused > 1) {
       log.info("call {}: reading was paused {} times because the listener fell behind", logId, paused);
     }

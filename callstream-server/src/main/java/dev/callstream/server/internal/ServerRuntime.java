@@ -140,7 +140,7 @@ public final class ServerRuntime {
     long now = System.nanoTime();
     for (CallConnection call : registry.openCalls()) {
       // A call whose reading is paused is waiting for its own listener, not for the peer.
-      if (!call.readsPaused && now - call.lastActivityNanos > idleNanos) {
+      if (!call.reads.paused() && now - call.lastActivityNanos > idleNanos) {
         call.idleTimeout();
       }
     }

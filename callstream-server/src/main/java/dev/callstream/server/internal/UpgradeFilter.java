@@ -246,7 +246,7 @@ final class UpgradeFilter extends BaseFilter {
         return ctx.getStopAction();
       }
       wire.call = call;
-      call.attachReads(new ConnectionReads(connection, logId));
+      call.reads.attach(new ConnectionReads(connection, logId));
       wire.frames = new FrameReader(runtime.settings().maxMessageBytes(), tyrus.getReadHandler(), call::onText, scratch);
       wire.tyrus = tyrus;
       cancelDeadline(wire);
@@ -313,7 +313,7 @@ final class UpgradeFilter extends BaseFilter {
   }
 
   /** Grizzly's read interest of one connection, switched by its call's lane. */
-  private static final class ConnectionReads implements CallConnection.ReadControl {
+  private static final class ConnectionReads implements ReadThrottle.ReadControl {
     private final Connection<?> connection;
     private final String logId;
 

@@ -2,57 +2,24 @@ package dev.callstream.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callstream.core.G711Reference;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Reference audio for assertions: the SoX G.711 mu-law decode table kept in callstream-core's test
  * resources (independent of the code under test) and a strict reader for the recorder's WAV files.
  */
 final class Audio {
-  private static final Path MULAW_TABLE = Path.of("..", "callstream-core", "src", "test", "resources", "g711",
-      "g711-mulaw-decode.csv");
-  private static volatile short[] mulaw;
-
   private Audio() {}
 
   /** The SoX decode of mu-law bytes. */
   static short[] decodeMulaw(byte[] codes) {
-    short[] table = mulawTable();
-    short[] pcm = new short[codes.length];
-    for (int i = 0; i < codes.length; i++) {
-      pcm[i] = table[codes[i] & 0xff];
-    }
-    return pcm;
-  }
-
-  private static short[] mulawTable() {
-    short[] table = mulaw;
-    if (table == null) {
-      table = new short[256];
-      try {
-        List<String> lines = Files.readAllLines(MULAW_TABLE, StandardCharsets.US_ASCII);
-        int rows = 0;
-        for (String line : lines.subList(1, lines.size())) {
-          if (!line.isBlank()) {
-            String[] cells = line.split(",");
-            table[Integer.parseInt(cells[0].trim())] = Short.parseShort(cells[1].trim());
-            rows++;
-          }
-        }
-        assertThat(rows).as("rows of %s", MULAW_TABLE).isEqualTo(256);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      mulaw = table;
-    }
-    return table;
+    return G711Reference.decodeMulaw(codes);
   }
 
   /** A parsed PCM WAV file. */
