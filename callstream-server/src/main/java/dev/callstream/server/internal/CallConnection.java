@@ -77,6 +77,7 @@ final class CallConnection {
   private final AtomicBoolean released = new AtomicBoolean();
   volatile long lastActivityNanos = System.nanoTime();
 
+  /** Pauses reading the connection while the lane is full (back-pressure), from either side. */
   final ReadThrottle reads;
 
   // Read thread only.
@@ -124,18 +125,14 @@ final class CallConnection {
 
   /** A text message Tyrus decoded (fragmented or split across reads: the uncommon case). */
   void onText(String text) {
-    lastActivityNanos = System.nanoTime();
-    if (termination.get() != null) {
+    if (!arrived()) {
       return;
     }
     StreamEvent event;
     try {
       event = runtime.settings().codec().decode(text);
-    } catch (MalformedMessageException e) {
-      malformed(e);
-      return;
     } catch (RuntimeException e) {
-      malformed(new MalformedMessageException("undecodable message: " + e.getClass().getSimpleName(), e));
+      undecodable(e);
       return;
     }
     offer(event);
@@ -146,8 +143,7 @@ final class CallConnection {
    * the call. A text frame that is not valid UTF-8 breaks the WebSocket protocol: 1007, as Tyrus does.
    */
   void onText(byte[] utf8, int length, boolean ascii) {
-    lastActivityNanos = System.nanoTime();
-    if (termination.get() != null) {
+    if (!arrived()) {
       return;
     }
     if (!ascii && !isUtf8(utf8, length)) {
@@ -159,14 +155,22 @@ final class CallConnection {
     StreamEvent event;
     try {
       event = runtime.settings().codec().decode(utf8, 0, length);
-    } catch (MalformedMessageException e) {
-      malformed(e);
-      return;
     } catch (RuntimeException e) {
-      malformed(new MalformedMessageException("undecodable message: " + e.getClass().getSimpleName(), e));
+      undecodable(e);
       return;
     }
     offer(event);
+  }
+
+  /** Notes the activity; false once the call is ending (later messages are ignored). */
+  private boolean arrived() {
+    lastActivityNanos = System.nanoTime();
+    return termination.get() == null;
+  }
+
+  private void undecodable(RuntimeException e) {
+    malformed(e instanceof MalformedMessageException known ? known
+        : new MalformedMessageException("undecodable message: " + e.getClass().getSimpleName(), e));
   }
 
   private static boolean isUtf8(byte[] bytes, int length) {
