@@ -40,8 +40,9 @@ import java.util.Objects;
  * shared pool of {@link Builder#dispatchThreads} threads, at most one task per call at a time. So a
  * call's listener sees its events sequentially and in order, different calls run in parallel, and a
  * listener that is slow or throws affects only its own call. A dispatch thread is woken at most a
- * millisecond after a message was read, once for every message read meanwhile, not per message. {@link Builder#dispatch} can instead run callbacks on
- * the I/O thread, for listeners that never block ({@link Dispatch#IO_THREAD}).
+ * millisecond after a message was read, once for every message read meanwhile, not per message.
+ * {@link Builder#dispatch} can instead run callbacks on the I/O thread, for listeners that never
+ * block ({@link Dispatch#IO_THREAD}).
  *
  * <h2>Back-pressure</h2>
  * A call's lane holds {@link Builder#laneCapacity} events (default 1,000, about 10 s of audio). When

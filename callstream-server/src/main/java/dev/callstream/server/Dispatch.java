@@ -17,9 +17,10 @@ public enum Dispatch {
    * between threads, so the least CPU per message and the lowest latency. Only for listeners that never
    * block and return quickly (counting, copying into a non-blocking queue, writing to a memory buffer).
    * A listener that blocks or is slow (a synchronous disk or network write, a lock held elsewhere)
-   * stalls every call served by the same I/O thread and slows their senders through TCP back-pressure. Events of a call are still delivered one at a time and in order; the end
-   * of a call that is not caused by a message (idle timeout, shutdown, a dropped connection) may be
-   * delivered on a dispatch-pool thread instead.
+   * stalls every call served by the same I/O thread and slows their senders through TCP
+   * back-pressure. Events of a call are still delivered one at a time and in order; the end of a call
+   * that is not caused by a message (idle timeout, shutdown, a dropped connection) may be delivered on
+   * a dispatch-pool thread instead.
    */
   IO_THREAD
 }

@@ -47,28 +47,14 @@ final class FrameGuard {
   }
 
   /**
-   * Scans {@code buffer} from its position to its limit (neither is changed).
-   *
-   * @return the index where the first offending frame starts (its position when the frame began in
-   *     an earlier buffer), or -1 when every byte may be passed on
-   */
-  int scan(ByteBuffer buffer) {
-    int end = scan(buffer, buffer.position(), buffer.limit(), false);
-    return end < 0 ? -end - 1 : -1;
-  }
-
-  /**
    * Follows the frame that starts (or continues) at {@code from} to its end or to {@code limit},
-   * whichever comes first.
+   * whichever comes first; the buffer's position and limit are not changed.
    *
    * @return the index after the frame's last byte in this range (at most {@code limit}), or, when the
    *     frame breaks a rule, {@code -(start + 1)} where start is the frame's first index in this range
+   *     ({@code from} when the frame began in an earlier buffer)
    */
   int scanFrame(ByteBuffer buffer, int from, int limit) {
-    return scan(buffer, from, limit, true);
-  }
-
-  private int scan(ByteBuffer buffer, int from, int limit, boolean oneFrame) {
     if (violation != Violation.NONE) {
       return -from - 1;
     }
@@ -77,7 +63,7 @@ final class FrameGuard {
     while (i < limit) {
       switch (state) {
         case FIRST: {
-          if (oneFrame && i > from) {
+          if (i > from) {
             return i;
           }
           frameStart = i;

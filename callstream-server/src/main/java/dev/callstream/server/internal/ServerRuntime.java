@@ -4,13 +4,13 @@ import dev.callstream.core.internal.LogSafe;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -253,7 +253,7 @@ public final class ServerRuntime {
   }
 
   /**
-   * Wakes the dispatch threads for the messages a selector deferred, at most {@link #DISPATCH_LINGER}
+   * Wakes the dispatch threads for the messages a selector deferred, at most {@link #DISPATCH_LINGER_NANOS}
    * after the oldest of them: the selector's wait is cut short to that moment instead of blocking
    * until the next read.
    */

@@ -28,6 +28,21 @@ class FrameGuardTest {
     return out.toByteArray();
   }
 
+  /**
+   * Follows every frame of {@code buffer}: the index where the first offending frame starts (its
+   * position when the frame began in an earlier buffer), or -1 when every byte may be passed on.
+   */
+  private static int scan(FrameGuard guard, ByteBuffer buffer) {
+    for (int at = buffer.position(); at < buffer.limit(); ) {
+      int end = guard.scanFrame(buffer, at, buffer.limit());
+      if (end < 0) {
+        return -end - 1;
+      }
+      at = end;
+    }
+    return guard.violation() == FrameGuard.Violation.NONE ? -1 : buffer.position();
+  }
+
   private static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] part : parts) {
@@ -41,8 +56,8 @@ class FrameGuardTest {
     byte[] stream = concat(frame(1, true, 100), frame(9, true, 4), frame(1, true, 1000), frame(1, true, 70_000 / 70));
     for (int split = 1; split < stream.length; split += 97) {
       FrameGuard guard = new FrameGuard(1000);
-      assertThat(guard.scan(ByteBuffer.wrap(stream, 0, split))).isEqualTo(-1);
-      assertThat(guard.scan(ByteBuffer.wrap(stream, split, stream.length - split))).isEqualTo(-1);
+      assertThat(scan(guard, ByteBuffer.wrap(stream, 0, split))).isEqualTo(-1);
+      assertThat(scan(guard, ByteBuffer.wrap(stream, split, stream.length - split))).isEqualTo(-1);
       assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.NONE);
     }
   }
@@ -52,7 +67,7 @@ class FrameGuardTest {
     byte[] small = frame(1, true, 10);
     byte[] stream = concat(small, frame(1, true, 2000));
     FrameGuard guard = new FrameGuard(1000);
-    assertThat(guard.scan(ByteBuffer.wrap(stream))).isEqualTo(small.length);
+    assertThat(scan(guard, ByteBuffer.wrap(stream))).isEqualTo(small.length);
     assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.TOO_BIG);
   }
 
@@ -62,19 +77,19 @@ class FrameGuardTest {
     byte[] ping = frame(9, true, 10);
     byte[] stream = concat(first, ping, frame(0, true, 600));
     FrameGuard guard = new FrameGuard(1000);
-    assertThat(guard.scan(ByteBuffer.wrap(stream))).isEqualTo(first.length + ping.length);
+    assertThat(scan(guard, ByteBuffer.wrap(stream))).isEqualTo(first.length + ping.length);
     assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.TOO_BIG);
   }
 
   @Test
   void refusesBinaryAndHugeDeclaredLengths() {
     FrameGuard binary = new FrameGuard(1000);
-    assertThat(binary.scan(ByteBuffer.wrap(frame(2, true, 3)))).isZero();
+    assertThat(scan(binary, ByteBuffer.wrap(frame(2, true, 3)))).isZero();
     assertThat(binary.violation()).isEqualTo(FrameGuard.Violation.BINARY);
 
     byte[] huge = {(byte) 0x81, (byte) 0xFF, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0};
     FrameGuard guard = new FrameGuard(1000);
-    assertThat(guard.scan(ByteBuffer.wrap(huge))).isZero();
+    assertThat(scan(guard, ByteBuffer.wrap(huge))).isZero();
     assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.TOO_BIG);
   }
 }
