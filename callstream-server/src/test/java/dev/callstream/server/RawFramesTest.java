@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
+import dev.callstream.server.internal.ClientFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -69,22 +70,7 @@ class RawFramesTest extends ServerTestSupport {
     }
 
     static byte[] frame(int first, byte[] payload) {
-      ByteArrayOutputStream frame = new ByteArrayOutputStream();
-      frame.write(first);
-      if (payload.length < 126) {
-        frame.write(0x80 | payload.length);
-      } else {
-        frame.write(0x80 | 126);
-        frame.write(payload.length >> 8);
-        frame.write(payload.length);
-      }
-      byte[] mask = new byte[4];
-      ThreadLocalRandom.current().nextBytes(mask);
-      frame.writeBytes(mask);
-      for (int i = 0; i < payload.length; i++) {
-        frame.write(payload[i] ^ mask[i & 3]);
-      }
-      return frame.toByteArray();
+      return ClientFrames.masked(first, payload, ThreadLocalRandom.current().nextInt());
     }
 
     static byte[] text(String text) {

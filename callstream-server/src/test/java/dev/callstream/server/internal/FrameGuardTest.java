@@ -10,22 +10,7 @@ class FrameGuardTest {
 
   /** A masked client frame header followed by {@code length} payload bytes. */
   private static byte[] frame(int opcode, boolean fin, int length) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write((fin ? 0x80 : 0) | opcode);
-    if (length < 126) {
-      out.write(0x80 | length);
-    } else if (length < 65536) {
-      out.write(0x80 | 126);
-      out.write(length >> 8);
-      out.write(length);
-    } else {
-      out.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) ((long) length >> shift));
-      }
-    }
-    out.writeBytes(new byte[4 + length]);
-    return out.toByteArray();
+    return ClientFrames.masked((fin ? 0x80 : 0) | opcode, new byte[length], 0);
   }
 
   /**

@@ -23,27 +23,7 @@ class FrameReaderTest {
   }
 
   private static byte[] encode(Frame frame, int mask) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(frame.first());
-    int length = frame.payload().length;
-    if (length < 126) {
-      out.write(0x80 | length);
-    } else if (length < 65536) {
-      out.write(0x80 | 126);
-      out.write(length >> 8);
-      out.write(length);
-    } else {
-      out.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) ((long) length >> shift));
-      }
-    }
-    byte[] maskBytes = ByteBuffer.allocate(4).putInt(mask).array();
-    out.writeBytes(maskBytes);
-    for (int i = 0; i < length; i++) {
-      out.write(frame.payload()[i] ^ maskBytes[i & 3]);
-    }
-    return out.toByteArray();
+    return ClientFrames.masked(frame.first(), frame.payload(), mask);
   }
 
   /**
