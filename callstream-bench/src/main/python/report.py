@@ -373,26 +373,6 @@ def main():
 
     # ---- findings (numbers from this run's profiles and tables)
     findings = []
-    codec_profile = os.path.join(args.results, "profile-codec.txt")
-    if os.path.exists(codec_profile):
-        text = open(codec_profile).read()
-        section = text.split("allocation")[0]
-        base64_share = sum(float(line.split("%")[0]) for line in section.splitlines()
-                           if "%" in line and ("_decodeBase64" in line or "ByteArrayBuilder" in line
-                                               or "getBinaryValue" in line) and "callstream frames" not in line)
-        alloc_share = sum(float(line.split("%")[0]) for line in text.split("allocation")[-1].splitlines()
-                          if "%" in line and "ByteArrayBuilder" in line)
-        if base64_share > 0:  # the codec's own decoder no longer goes through Jackson's base64
-          findings.append(
-            f"- **Codec** (`callstream-core`, `StreamCodec.read`, the `case \"media\"` branch calling "
-            f"`JsonParser.getBinaryValue(BASE64)`): {base64_share:.0f}% of the codec's CPU samples are in Jackson's "
-            f"base64 decoding (`_decodeBase64`, `ByteArrayBuilder`, `getBinaryValue`) and {alloc_share:.0f}% of its "
-            "allocation is `ByteArrayBuilder` (a fresh block per message, then a copy). Proposed fix (core owner): "
-            "a parser-free fast path for the flat Media shape with the current Jackson path as fallback "
-            "(`PrototypeMediaScanner`, measured above: payload-only allocation and faster); decoding base64 from "
-            "`getTextCharacters()` alone removes the builder's allocation but not the time. Reaching 300 ns also "
-            "needs a faster G.711 bulk decode (e.g. a `short[]` table written through a little-endian `VarHandle`) "
-            "and a base64 loop over bytes rather than `String.charAt`.")
     if noop and pym and rec and noop.get("contextSwitchesPerFrame") is not None:
         noop_io = runs_by.get("peers/200/ours-noop-io") or {}
         rec_io = runs_by.get("peers/200/ours-record-io") or {}
