@@ -7,6 +7,7 @@ import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
 import dev.callstream.server.internal.ClientFrames;
+import dev.callstream.transport.Tls;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

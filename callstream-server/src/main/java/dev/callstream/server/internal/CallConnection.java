@@ -318,7 +318,7 @@ final class CallConnection {
     if (item instanceof Start start) {
       boolean approved;
       try {
-        approved = runtime.settings().authenticator().onStart(info, start);
+        approved = runtime.settings().authenticator().onStart(info, start.metadata());
       } catch (RuntimeException e) {
         log.warn("call {}: authenticator failed at Start", logId, e);
         approved = false;
