@@ -4,18 +4,19 @@ import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.internal.CallDriver;
-import dev.callstream.grpc.internal.AuthorizationCheck;
 import dev.callstream.grpc.internal.GrpcRuntime;
 import dev.callstream.grpc.internal.GrpcSettings;
 import dev.callstream.grpc.internal.TlsSource;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsInfo;
+import dev.callstream.transport.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * A gRPC server that receives RingCX audio streams
@@ -25,8 +26,8 @@ import javax.net.ssl.SSLContext;
  * <pre>{@code
  * try (CallStreamGrpcServer server = CallStreamGrpcServer.builder()
  *     .host("0.0.0.0").port(443)
- *     .tls(keyManagerFactory)
- *     .secrets(List.of(secret))
+ *     .tls(Tls.pem(Path.of("cert.pem"), Path.of("key.pem")))
+ *     .authenticator(Authenticator.secrets(List.of(secret)))
  *     .listenerFactory(info -> new MyListener())
  *     .build()
  *     .start()) {
@@ -36,9 +37,10 @@ import javax.net.ssl.SSLContext;
  * }</pre>
  *
  * <h2>Admission</h2>
- * A stream's {@code authorization} metadata is checked first ({@code Bearer S} or {@code S}); a
- * refused stream is closed with {@code UNAUTHENTICATED} before any event is read and no listener is
- * created. Then a call slot is taken ({@link Builder#maxCalls}, or a {@link CallAdmission} shared
+ * The {@link Authenticator} decides first, on the stream's request metadata; with
+ * {@link Authenticator#secrets} the {@code authorization} value must be {@code Bearer S} or
+ * {@code S}. A refused stream is closed with {@code UNAUTHENTICATED} before any event is read and no
+ * listener is created. Then a call slot is taken ({@link Builder#maxCalls}, or a {@link CallAdmission} shared
  * with other servers); without one the stream is closed with {@code RESOURCE_EXHAUSTED}.
  *
  * <h2>Mapping</h2>
@@ -82,6 +84,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
   private final Builder config;
   private final Object lock = new Object();
   private GrpcRuntime runtime;
+  private TlsInfo tlsInfo;
   private boolean closed;
 
   private CallStreamGrpcServer(Builder config) {
@@ -109,8 +112,9 @@ public final class CallStreamGrpcServer implements AutoCloseable {
         throw new IllegalStateException("server already started");
       }
       CallAdmission admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
-      GrpcSettings settings = new GrpcSettings(config.host, config.port, config.tls, config.listenerFactory,
-          config.authorization, admission, config.maxMessageBytes, config.idleTimeout,
+      TlsMaterial material = config.tls.load(config.host);
+      GrpcSettings settings = new GrpcSettings(config.host, config.port, TlsSource.of(material),
+          config.listenerFactory, config.authenticator, admission, config.maxMessageBytes, config.idleTimeout,
           config.handshakeTimeout, config.shutdownTimeout, config.keepAliveTime, config.keepAliveTimeout,
           config.permitKeepAliveTime, config.permitKeepAliveWithoutCalls, config.reorderWindow,
           config.callBuffer, config.flowControlWindow, config.dispatchThreads, config.maxMalformedEvents);
@@ -119,6 +123,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         throw new CallStreamException("cannot listen for gRPC on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
       }
+      tlsInfo = material.info();
       return this;
     }
   }
@@ -133,15 +138,18 @@ public final class CallStreamGrpcServer implements AutoCloseable {
     return config.host;
   }
 
-  /** True when the server speaks TLS. */
-  public boolean secure() {
-    return config.tls.enabled();
+  /** What the server presents: TLS or not, the certificate and its SHA-256 fingerprint. */
+  public TlsInfo tls() {
+    synchronized (lock) {
+      started();
+      return tlsInfo;
+    }
   }
 
   /** {@code grpcs://host:port} or {@code grpc://host:port} (IPv6 hosts in brackets). */
   public URI uri() {
     String host = config.host.contains(":") && !config.host.startsWith("[") ? "[" + config.host + "]" : config.host;
-    return URI.create((secure() ? "grpcs" : "grpc") + "://" + host + ":" + port());
+    return URI.create((tls().secure() ? "grpcs" : "grpc") + "://" + host + ":" + port());
   }
 
   /** Calls admitted by this server and not yet ended. */
@@ -207,9 +215,9 @@ public final class CallStreamGrpcServer implements AutoCloseable {
   public static final class Builder {
     private String host = "127.0.0.1";
     private int port = 10443;
-    private TlsSource tls = TlsSource.none();
+    private Tls tls;
     private CallStreamListener.Factory listenerFactory;
-    private AuthorizationCheck authorization = AuthorizationCheck.NONE;
+    private Authenticator authenticator = Authenticator.NONE;
     private CallAdmission admission;
     private int maxCalls = 500;
     private int maxMessageBytes = 64 * 1024;
@@ -250,21 +258,14 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       return this;
     }
 
-    /** TLS with these key managers (the server's certificate chain and key). */
-    public Builder tls(KeyManagerFactory keyManagers) {
-      this.tls = TlsSource.keyManagers(keyManagers);
-      return this;
-    }
-
-    /** TLS with a ready {@link SSLContext} initialised with the server's key managers. */
-    public Builder tls(SSLContext context) {
-      this.tls = TlsSource.context(context);
-      return this;
-    }
-
-    /** Plaintext HTTP/2 (the default until TLS is set): for local tests or behind a TLS proxy; RingCX itself connects only with TLS. */
-    public Builder plaintext() {
-      this.tls = TlsSource.none();
+    /**
+     * TLS source (required, no default: a server never silently serves a generated certificate):
+     * {@link Tls#pkcs12} or {@link Tls#pem} in production (RingCX accepts only a trusted
+     * certificate), {@link Tls#selfSigned()} for local use, {@link Tls#none()} for plaintext HTTP/2
+     * behind a TLS-terminating proxy or in tests. TLS 1.2 and 1.3, HTTP/2 by ALPN.
+     */
+    public Builder tls(Tls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 
@@ -275,13 +276,22 @@ public final class CallStreamGrpcServer implements AutoCloseable {
     }
 
     /**
-     * Streams must present one of {@code secrets} (several allow rotation) in their
-     * {@code authorization} metadata, as {@code Bearer S} or {@code S}; others are refused with
-     * {@code UNAUTHENTICATED}. Compared in constant time. Default: no check.
+     * Decides which streams become calls, on their request metadata; default
+     * {@link Authenticator#NONE}. A {@code VERIFY_AT_START} decision is settled at once with the
+     * {@code authorization} value offered as the {@code secret} field (gRPC has no later credential).
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * Shorthand for {@code authenticator(Authenticator.secrets(secrets))}: streams must present one
+     * of {@code secrets} (several allow rotation) in their {@code authorization} metadata, as
+     * {@code Bearer S} or {@code S}; others are refused with {@code UNAUTHENTICATED}. Constant-time.
      */
     public Builder secrets(Collection<String> secrets) {
-      this.authorization = AuthorizationCheck.secrets(List.copyOf(Objects.requireNonNull(secrets, "secrets")));
-      return this;
+      return authenticator(Authenticator.secrets(List.copyOf(Objects.requireNonNull(secrets, "secrets"))));
     }
 
     /** Concurrent calls of this server; beyond them streams get {@code RESOURCE_EXHAUSTED}. Default 500. */
@@ -414,12 +424,16 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       if (listenerFactory == null) {
         throw new IllegalStateException("listenerFactory is required");
       }
+      if (tls == null) {
+        throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
+            + " certificate, Tls.selfSigned() for local use, or Tls.none() for plaintext behind a TLS proxy");
+      }
       Builder copy = new Builder();
       copy.host = host;
       copy.port = port;
       copy.tls = tls;
       copy.listenerFactory = listenerFactory;
-      copy.authorization = authorization;
+      copy.authenticator = authenticator;
       copy.admission = admission;
       copy.maxCalls = maxCalls;
       copy.maxMessageBytes = maxMessageBytes;

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import dev.callstream.transport.Tls;
 import javax.net.ssl.SSLException;
 
 /** A server on 127.0.0.1 port 0 and an in-JVM grpc-java client (RingCX's side) talking to it. */
@@ -35,28 +36,40 @@ final class GrpcHarness implements AutoCloseable {
   }
 
   static GrpcHarness plaintext(UnaryOperator<CallStreamGrpcServer.Builder> config) {
-    return start(config, null);
+    return start(b -> config.apply(b.tls(Tls.none())), false);
   }
 
   /** With a factory other than the recording one. */
   static GrpcHarness plaintext(CallStreamListener.Factory factory, UnaryOperator<CallStreamGrpcServer.Builder> config) {
-    return start(b -> config.apply(b).listenerFactory(factory), null);
+    return start(b -> config.apply(b.tls(Tls.none())).listenerFactory(factory), false);
   }
 
-  static GrpcHarness tls(TestCertificates certificates, UnaryOperator<CallStreamGrpcServer.Builder> config) {
-    return start(b -> config.apply(b).tls(certificates.keyManagers), certificates.certificate);
+  /** TLS with a self-signed certificate unless {@code config} sets other TLS; the client trusts the server's certificate. */
+  static GrpcHarness tls(UnaryOperator<CallStreamGrpcServer.Builder> config) {
+    return tls(config, null);
   }
 
-  private static GrpcHarness start(UnaryOperator<CallStreamGrpcServer.Builder> config, X509Certificate trusted) {
+  /** Like {@link #tls(UnaryOperator)}, the client trusting {@code trusted} (else the server's own certificate). */
+  static GrpcHarness tls(UnaryOperator<CallStreamGrpcServer.Builder> config, X509Certificate trusted) {
+    return start(b -> config.apply(b.tls(Tls.selfSigned())), true, trusted);
+  }
+
+  private static GrpcHarness start(UnaryOperator<CallStreamGrpcServer.Builder> config, boolean tls) {
+    return start(config, tls, null);
+  }
+
+  private static GrpcHarness start(UnaryOperator<CallStreamGrpcServer.Builder> config, boolean tls,
+      X509Certificate trustedCertificate) {
     RecordingCallListener.Factory listeners = new RecordingCallListener.Factory();
     CallStreamGrpcServer.Builder builder = CallStreamGrpcServer.builder().host("127.0.0.1").port(0)
         .listenerFactory(listeners);
     CallStreamGrpcServer server = config.apply(builder).build().start();
     NettyChannelBuilder channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port());
-    if (trusted == null) {
+    if (!tls) {
       channel.usePlaintext();
     } else {
       try {
+        X509Certificate trusted = trustedCertificate != null ? trustedCertificate : server.tls().certificate();
         channel.sslContext(GrpcSslContexts.forClient().trustManager(trusted).build()).overrideAuthority("localhost");
       } catch (SSLException e) {
         throw new IllegalStateException(e);

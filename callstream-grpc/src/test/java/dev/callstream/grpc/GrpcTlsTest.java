@@ -9,6 +9,8 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsMaterial;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +18,9 @@ class GrpcTlsTest {
 
   @Test
   void aCallOverTlsWithASecretIsReceived() throws Exception {
-    TestCertificates certificates = TestCertificates.selfSigned();
-    try (GrpcHarness grpc = GrpcHarness.tls(certificates, b -> b.secrets(List.of("s3cret")))) {
+    try (GrpcHarness grpc = GrpcHarness.tls(b -> b.secrets(List.of("s3cret")))) {
+      assertThat(grpc.server.tls().selfSigned()).isTrue();
+      assertThat(grpc.server.tls().sha256Fingerprint()).isNotBlank();
       assertThat(grpc.server.uri().toString()).isEqualTo("grpcs://127.0.0.1:" + grpc.server.port());
       GrpcHarness.ClientStream stream = grpc.open("Bearer s3cret");
       stream.send(RingCx.dialogInit("dialog-tls"), RingCx.segmentStart("a", ParticipantType.AGENT),
@@ -33,10 +36,11 @@ class GrpcTlsTest {
 
   @Test
   void aCallerSslContextWorksToo() throws Exception {
-    TestCertificates certificates = TestCertificates.selfSigned();
+    TlsMaterial material = Tls.selfSigned().load("127.0.0.1");
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(certificates.keyManagers.getKeyManagers(), null, null);
-    try (GrpcHarness grpc = GrpcHarness.tls(certificates, b -> b.tls(context))) {
+    context.init(material.keyManagerFactory().getKeyManagers(), null, null);
+    try (GrpcHarness grpc = GrpcHarness.tls(b -> b.tls(Tls.of(context)), material.certificateChain().get(0))) {
+      assertThat(grpc.server.uri().getScheme()).isEqualTo("grpcs");
       GrpcHarness.ClientStream stream = grpc.open();
       stream.send(RingCx.dialogInit("dialog-ctx"));
       stream.halfClose();
@@ -47,8 +51,7 @@ class GrpcTlsTest {
 
   @Test
   void aPlaintextClientCannotTalkToATlsServer() throws Exception {
-    TestCertificates certificates = TestCertificates.selfSigned();
-    try (GrpcHarness grpc = GrpcHarness.tls(certificates, b -> b)) {
+    try (GrpcHarness grpc = GrpcHarness.tls(b -> b)) {
       ManagedChannel plain = NettyChannelBuilder.forAddress("127.0.0.1", grpc.server.port()).usePlaintext().build();
       try {
         GrpcHarness.ClientStream stream = new GrpcHarness.ClientStream();

@@ -1,8 +1,6 @@
 package dev.callstream.grpc.internal;
 
 import com.google.protobuf.Empty;
-import dev.callstream.core.CallInfo;
-import dev.callstream.core.Transport;
 import dev.callstream.grpc.proto.StreamEvent;
 import dev.callstream.grpc.proto.StreamingGrpc;
 import io.grpc.Context;
@@ -18,7 +16,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +73,7 @@ public final class GrpcRuntime {
         // Handlers only queue work on the call's lane: nothing blocks a transport thread.
         .directExecutor()
         .addService(ServerInterceptors.intercept(service,
-            new AuthorizationInterceptor(settings.authorization(), refusedUnauthorized::incrementAndGet)))
+            new AuthorizationInterceptor(settings.authenticator(), refusedUnauthorized::incrementAndGet)))
         .addStreamTracerFactory(CloseStatusTracer.FACTORY)
         .maxInboundMessageSize(settings.maxMessageBytes())
         .flowControlWindow(settings.flowControlWindow())
@@ -198,29 +195,12 @@ public final class GrpcRuntime {
         call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many calls"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
-      GrpcCall grpcCall = new GrpcCall(call, CallInfo.of(Transport.GRPC, parameters(headers)),
+      GrpcCall grpcCall = new GrpcCall(call, AuthorizationInterceptor.callInfo(headers),
           CloseStatusTracer.KEY.get(Context.current()), GrpcRuntime.this);
       open.add(grpcCall);
       grpcCall.open();
       return grpcCall;
     }
-  }
-
-  /** The request metadata a listener may see: text keys other than authorization and gRPC's own. */
-  static Map<String, String> parameters(Metadata headers) {
-    Map<String, String> parameters = new LinkedHashMap<>();
-    for (String key : headers.keys()) {
-      String lower = key.toLowerCase(Locale.ROOT);
-      if (lower.endsWith(Metadata.BINARY_HEADER_SUFFIX) || lower.startsWith("grpc-") || lower.startsWith(":")
-          || lower.equals("authorization") || lower.equals("content-type") || lower.equals("te")) {
-        continue;
-      }
-      String value = headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
-      if (value != null) {
-        parameters.putIfAbsent(lower, value);
-      }
-    }
-    return parameters;
   }
 
   private static ThreadFactory daemon(String prefix) {

@@ -2,6 +2,7 @@ package dev.callstream.grpc.internal;
 
 import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamListener;
+import dev.callstream.transport.Authenticator;
 import java.time.Duration;
 
 /** A validated configuration of the gRPC server (validated by the public builder). */
@@ -10,7 +11,7 @@ public record GrpcSettings(
     int port,
     TlsSource tls,
     CallStreamListener.Factory listenerFactory,
-    AuthorizationCheck authorization,
+    Authenticator authenticator,
     CallAdmission admission,
     int maxMessageBytes,
     Duration idleTimeout,

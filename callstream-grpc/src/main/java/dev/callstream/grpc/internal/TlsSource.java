@@ -10,6 +10,8 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolNames;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsMaterial;
 import java.net.SocketAddress;
 import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
@@ -38,6 +40,15 @@ public final class TlsSource {
   /** TLS with these key managers (certificate chain and private key). */
   public static TlsSource keyManagers(KeyManagerFactory keyManagers) {
     return new TlsSource(Objects.requireNonNull(keyManagers, "keyManagers"), null);
+  }
+
+  /** What {@link Tls#load} gave: none, its key managers, or (for {@link Tls#of}) its context. */
+  public static TlsSource of(TlsMaterial material) {
+    if (material.sslContext() == null) {
+      return none();
+    }
+    return material.keyManagerFactory() != null
+        ? keyManagers(material.keyManagerFactory()) : context(material.sslContext());
   }
 
   /** TLS with a ready context initialised with the server's key managers. */
