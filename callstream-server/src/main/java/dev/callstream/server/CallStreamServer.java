@@ -1,5 +1,6 @@
 package dev.callstream.server;
 
+import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.StreamCodec;
@@ -108,7 +109,8 @@ public final class CallStreamServer implements AutoCloseable {
       TlsMaterial material = config.tls.load(config.host);
       StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
       ServerSettings settings = new ServerSettings(config.host, config.port, material.sslContext(),
-          config.listenerFactory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
+          config.listenerFactory, config.authenticator, codec,
+          config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls), config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
           config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
       try {
@@ -204,6 +206,7 @@ public final class CallStreamServer implements AutoCloseable {
     private Authenticator authenticator = Authenticator.NONE;
     private StreamCodec codec;
     private int maxCalls = 500;
+    private CallAdmission admission;
     private int maxMessageBytes = 64 * 1024;
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -272,6 +275,15 @@ public final class CallStreamServer implements AutoCloseable {
         throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
       }
       this.maxCalls = maxCalls;
+      return this;
+    }
+
+    /**
+     * Counts calls against a limit shared with other servers (for example a gRPC server in the same
+     * process) instead of {@link #maxCalls}: beyond it upgrades get HTTP 503.
+     */
+    public Builder admission(CallAdmission admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
       return this;
     }
 
@@ -372,6 +384,7 @@ public final class CallStreamServer implements AutoCloseable {
       copy.authenticator = authenticator;
       copy.codec = codec;
       copy.maxCalls = maxCalls;
+      copy.admission = admission;
       copy.maxMessageBytes = maxMessageBytes;
       copy.idleTimeout = idleTimeout;
       copy.handshakeTimeout = handshakeTimeout;

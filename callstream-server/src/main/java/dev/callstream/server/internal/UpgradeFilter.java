@@ -200,7 +200,7 @@ final class UpgradeFilter extends BaseFilter {
     }
     if (!runtime.registry().tryReserve()) {
       log.warn("call {}: upgrade from {} refused (503): {}", logId, request.getRemoteAddress(),
-          runtime.registry().closing() ? "server closing" : "all " + runtime.settings().maxCalls() + " call slots taken");
+          runtime.registry().closing() ? "server closing" : "all " + runtime.settings().admission().maxCalls() + " call slots taken");
       return refuse(ctx, request, 503, "Service Unavailable", "Retry-After", "1");
     }
     PendingCall pending = runtime.newPending(withoutSecret(info), decision == Decision.VERIFY_AT_START, logId);
