@@ -81,7 +81,10 @@ public final class GrpcRuntime {
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .permitKeepAliveTime(settings.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
-        .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls());
+        .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls())
+        // HTTP/2 "rapid reset": a peer opening and cancelling streams in a loop costs us work per
+        // stream; far more resets than any real client sends get the connection closed.
+        .maxRstFramesPerWindow(200, 10);
     server = builder.build().start();
     long period = Math.max(50, Math.min(1000, settings.idleTimeout().toMillis() / 4));
     sweeper.scheduleWithFixedDelay(this::sweepIdle, period, period, TimeUnit.MILLISECONDS);
