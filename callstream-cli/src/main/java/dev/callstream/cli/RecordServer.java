@@ -1,8 +1,8 @@
 package dev.callstream.cli;
 
-import dev.callstream.core.CallRecorder;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.Authenticator;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Tls;

@@ -1,7 +1,7 @@
 package dev.callstream.server;
 
 import dev.callstream.core.CallInfo;
-import dev.callstream.core.Start;
+import dev.callstream.server.wire.Start;
 import java.util.Collection;
 
 /**

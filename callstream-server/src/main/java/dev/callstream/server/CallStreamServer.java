@@ -2,10 +2,10 @@ package dev.callstream.server;
 
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.StreamCodec;
 import dev.callstream.core.internal.CallDriver;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
+import dev.callstream.server.wire.StreamCodec;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.callstream.server;
 
 import dev.callstream.core.CallInfo;
-import dev.callstream.core.Start;
+import dev.callstream.server.wire.Start;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,7 +35,7 @@ final class SecretAuthenticator implements Authenticator {
   @Override
   public Decision onHandshake(Handshake handshake) {
     String bearer = handshake.bearerToken();
-    String query = handshake.info().query().get(QUERY_PARAMETER);
+    String query = handshake.info().parameters().get(QUERY_PARAMETER);
     if (bearer == null && query == null) {
       return Decision.VERIFY_AT_START;
     }

@@ -1,6 +1,6 @@
 package dev.callstream.server.reliability;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.Authenticator;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Tls;
