@@ -1,9 +1,9 @@
 package dev.callstream.cli;
 
 import dev.callstream.core.CallAdmission;
-import dev.callstream.core.CallRecorder;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.grpc.CallStreamGrpcServer;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Authenticator;

@@ -2,8 +2,8 @@ package dev.callstream.server.internal;
 
 import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.StreamCodec;
 import dev.callstream.server.Dispatch;
+import dev.callstream.server.wire.StreamCodec;
 import dev.callstream.transport.Authenticator;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
