@@ -1,14 +1,16 @@
 package dev.callstream.server.internal;
 
 import dev.callstream.core.AudioChannel;
+import dev.callstream.core.ChannelStats;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.core.sequence.SegmentTimeline;
 import dev.callstream.server.wire.Media;
 import dev.callstream.server.wire.SequenceMode;
 
 /**
  * Maps the Media of one WebSocket call to positions on the timelines of its two segments (one per
- * perspective); the call's {@link CallDriver} then sequences each segment (reorder window, gaps,
- * duplicates) by those positions.
+ * perspective; the timelines belong to the call's {@link CallDriver}, which delivers what they
+ * release to the listener).
  *
  * <p>The platform does not document how {@code sequenceId} counts, so the first frames of a call are
  * held (at most {@code window + 1}) until the numbering can be told apart:
@@ -25,17 +27,8 @@ import dev.callstream.server.wire.SequenceMode;
  */
 public final class CallSequencer {
 
-  /** Where frames go, with their positions, in the order they were routed. */
-  public interface Output {
-    /** A frame at {@code position} of its side's timeline. */
-    void frame(AudioChannel channel, long position, Media media);
-
-    /** A frame dropped before it had a position (no valid sequence id, or before the side's base): late. */
-    void late(AudioChannel channel);
-  }
-
   private final int window;
-  private final Output output;
+  private final SegmentTimeline[] timelines = new SegmentTimeline[2];
   private final long[] base = new long[2];
   private final boolean[] routed = new boolean[2];
   private Media[] initial;
@@ -44,21 +37,23 @@ public final class CallSequencer {
 
   /**
    * @param window reorder window in frames, at least 1
-   * @param output receives frames and gaps; exceptions it throws propagate to the caller
+   * @param agent the agent segment's timeline; exceptions its output throws propagate to the caller
+   * @param conference the conference segment's timeline
    */
-  public CallSequencer(int window, Output output) {
+  public CallSequencer(int window, SegmentTimeline agent, SegmentTimeline conference) {
     if (window < 1) {
       throw new IllegalArgumentException("reorder window < 1: " + window);
     }
     this.window = window;
-    this.output = java.util.Objects.requireNonNull(output, "output");
+    timelines[AudioChannel.AGENT.stereoIndex()] = java.util.Objects.requireNonNull(agent, "agent");
+    timelines[AudioChannel.CONFERENCE.stereoIndex()] = java.util.Objects.requireNonNull(conference, "conference");
     this.initial = new Media[window + 1];
   }
 
   /** Takes the next Media in arrival order. */
   public void accept(Media media) {
     if (media.sequence() == Media.NO_SEQUENCE) {
-      output.late(media.channel());
+      timelines[media.channel().stereoIndex()].dropLate();
       return;
     }
     if (mode == SequenceMode.UNDETERMINED) {
@@ -71,10 +66,13 @@ public final class CallSequencer {
     route(media);
   }
 
-  /** A Stop or the end of the call: decides the mode if still holding, and routes every held frame. */
+  /** End of call: decides the mode if still holding, then delivers every held frame with gaps between. */
   public void flush() {
     if (mode == SequenceMode.UNDETERMINED && initialCount > 0) {
       decide();
+    }
+    for (SegmentTimeline timeline : timelines) {
+      timeline.flush();
     }
   }
 
@@ -83,21 +81,26 @@ public final class CallSequencer {
     return mode;
   }
 
+  /** A snapshot of one channel's counters. */
+  public ChannelStats stats(AudioChannel channel) {
+    return timelines[channel.stereoIndex()].stats();
+  }
+
   private void route(Media media) {
     int ch = media.channel().stereoIndex();
     long sequence = media.sequence();
     if (!routed[ch]) {
       routed[ch] = true;
       // a side that shows up for the first time far beyond the call's base starts its own timeline
-      if (positionOf(sequence, base[ch]) > CallDriver.MAX_FORWARD_JUMP) {
+      if (!timelines[ch].receivedAny() && positionOf(sequence, base[ch]) > CallDriver.MAX_FORWARD_JUMP) {
         base[ch] = sequence;
       }
     }
     if (sequence < base[ch]) {
-      output.late(media.channel());
+      timelines[ch].dropLate();
       return;
     }
-    output.frame(media.channel(), positionOf(sequence, base[ch]), media);
+    timelines[ch].accept(positionOf(sequence, base[ch]), sequence, media.payload());
   }
 
   private long positionOf(long sequence, long channelBase) {

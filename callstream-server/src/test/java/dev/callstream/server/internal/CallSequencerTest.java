@@ -18,28 +18,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hand-written sequences through a window of 5. Output is recorded as "A0=s1" (agent position 0 holds
- * sequence 1) and "A gap 3+2" (agent positions 3 and 4 missing); C is the conference. The sequencer's
- * positions go through one {@link SegmentTimeline} per side, as {@link WireCall} has the driver do.
+ * sequence 1) and "A gap 3+2" (agent positions 3 and 4 missing); C is the conference.
  */
 class CallSequencerTest {
   private static final int W = 5;
 
   private final List<String> out = new ArrayList<>();
-  private final SegmentTimeline[] timelines = {timeline(AGENT), timeline(CONFERENCE)};
-  private final CallSequencer sequencer = new CallSequencer(W, new CallSequencer.Output() {
-    @Override
-    public void frame(AudioChannel channel, long position, Media media) {
-      timelines[channel.stereoIndex()].accept(position, media.sequence(), media.payload());
-    }
+  private final CallSequencer sequencer = new CallSequencer(W, timeline(W, AGENT, out), timeline(W, CONFERENCE, out));
 
-    @Override
-    public void late(AudioChannel channel) {
-      timelines[channel.stereoIndex()].dropLate();
-    }
-  });
-
-  private SegmentTimeline timeline(AudioChannel channel) {
-    return new SegmentTimeline(W, new SegmentTimeline.Output() {
+  /** A segment timeline recording into {@code out} as "A0=s1" and "A gap 3+2". */
+  static SegmentTimeline timeline(int window, AudioChannel channel, List<String> out) {
+    return new SegmentTimeline(window, new SegmentTimeline.Output() {
       @Override
       public void frame(long position, long sequence, byte[] payload) {
         out.add(tag(channel) + position + "=s" + sequence);
@@ -52,18 +41,7 @@ class CallSequencerTest {
     });
   }
 
-  private ChannelStats stats(AudioChannel channel) {
-    return timelines[channel.stereoIndex()].stats();
-  }
-
-  private void flush() {
-    sequencer.flush();
-    for (SegmentTimeline timeline : timelines) {
-      timeline.flush();
-    }
-  }
-
-  private static String tag(AudioChannel channel) {
+  static String tag(AudioChannel channel) {
     return channel == AGENT ? "A" : "C";
   }
 
@@ -99,18 +77,18 @@ class CallSequencerTest {
     assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_PERSPECTIVE);
     assertThat(out).isEqualTo(frames("A", 0, 1, 6));
     send(AGENT, range(7, 10));
-    flush();
+    sequencer.flush();
     assertThat(out).isEqualTo(frames("A", 0, 1, 10));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 0, 0, 0));
-    assertThat(stats(CONFERENCE)).isEqualTo(ChannelStats.ZERO);
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 0, 0, 0));
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(ChannelStats.ZERO);
   }
 
   @Test
   void adjacentSwapsArePutBackInPlace() {
     send(AGENT, 1, 2, 4, 3, 5, 6, 8, 7, 9, 10);
-    flush();
+    sequencer.flush();
     assertThat(out).isEqualTo(frames("A", 0, 1, 10));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 0, 0, 2));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 0, 0, 2));
   }
 
   @Test
@@ -118,7 +96,7 @@ class CallSequencerTest {
     send(AGENT, range(1, 10));
     send(AGENT, 12, 13, 14, 15, 16, 11, 17);
     assertThat(out).isEqualTo(frames("A", 0, 1, 17));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(17, 0, 0, 0, 1));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(17, 0, 0, 0, 1));
   }
 
   @Test
@@ -132,7 +110,7 @@ class CallSequencerTest {
     expected.add("A gap 10+1");
     expected.addAll(frames("A", 11, 12, 6));
     assertThat(out).isEqualTo(expected);
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(16, 1, 0, 1, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(16, 1, 0, 1, 0));
   }
 
   @Test
@@ -141,16 +119,16 @@ class CallSequencerTest {
     send(AGENT, 8); // just delivered
     send(AGENT, 10, 10, 9); // held twice, then filled
     send(AGENT, 3); // delivered a while ago, within the history
-    flush();
+    sequencer.flush();
     assertThat(out).isEqualTo(frames("A", 0, 1, 10));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 3, 0, 1));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 3, 0, 1));
   }
 
   @Test
   void aFrameOlderThanTheHistoryIsLateNotDuplicate() {
     send(AGENT, range(1, 100));
     send(AGENT, 5, 60);
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(100, 0, 1, 1, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(100, 0, 1, 1, 0));
   }
 
   @Test
@@ -167,7 +145,7 @@ class CallSequencerTest {
     expected.add("A gap 12+1");
     expected.addAll(frames("A", 13, 14, 6));
     assertThat(out).isEqualTo(expected);
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(16, 3, 0, 0, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(16, 3, 0, 0, 0));
   }
 
   @Test
@@ -176,18 +154,18 @@ class CallSequencerTest {
     send(AGENT, 40); // position 39: positions 10..33 can no longer be filled within the window
     assertThat(out.subList(10, out.size())).containsExactly("A gap 10+24");
     send(AGENT, range(41, 45));
-    flush();
+    sequencer.flush();
     List<String> expected = new ArrayList<>(List.of("A gap 34+1", "A gap 35+1", "A gap 36+1", "A gap 37+1", "A gap 38+1"));
     expected.addAll(frames("A", 39, 40, 6));
     assertThat(out.subList(11, out.size())).isEqualTo(expected);
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(16, 29, 0, 0, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(16, 29, 0, 0, 0));
   }
 
   @Test
   void firstFramesOutOfOrderAreSortedBeforeTheStartIsFixed() {
     send(AGENT, 3, 1, 2, 4, 5, 6, 7);
     assertThat(out).isEqualTo(frames("A", 0, 1, 7));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(7, 0, 0, 0, 2));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(7, 0, 0, 0, 2));
   }
 
   @Test
@@ -199,14 +177,14 @@ class CallSequencerTest {
         send(CONFERENCE, s);
       }
     }
-    flush();
+    sequencer.flush();
     assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_PERSPECTIVE);
     assertThat(agentOut()).isEqualTo(frames("A", 0, 1, 10));
     List<String> conference = new ArrayList<>();
     conference.add("C gap 0+1");
     conference.addAll(frames("C", 1, 2, 9));
     assertThat(conferenceOut()).isEqualTo(conference);
-    assertThat(stats(CONFERENCE)).isEqualTo(new ChannelStats(9, 1, 0, 0, 0));
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(new ChannelStats(9, 1, 0, 0, 0));
   }
 
   @Test
@@ -221,25 +199,25 @@ class CallSequencerTest {
     send(AGENT, range(1, 10));
     send(AGENT, 100000);
     send(AGENT, range(11, 12));
-    flush();
+    sequencer.flush();
     assertThat(out).isEqualTo(frames("A", 0, 1, 12));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(12, 0, 0, 1, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(12, 0, 0, 1, 0));
   }
 
   @Test
   void aHugeJumpAmongTheFirstFramesIsDroppedToo() {
     send(AGENT, 1, 2, 100000, 3, 4, 5, 6);
-    flush();
+    sequencer.flush();
     assertThat(out).isEqualTo(frames("A", 0, 1, 6));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(6, 0, 0, 1, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(6, 0, 0, 1, 0));
   }
 
   @Test
   void aJumpOfExactlyTheLimitIsStillFilled() {
     send(AGENT, range(1, 10));
     send(AGENT, 10 + 1 + CallDriver.MAX_FORWARD_JUMP); // position next + 3000
-    assertThat(stats(AGENT).gaps()).isEqualTo(CallDriver.MAX_FORWARD_JUMP - W);
-    assertThat(stats(AGENT).late()).isZero();
+    assertThat(sequencer.stats(AGENT).gaps()).isEqualTo(CallDriver.MAX_FORWARD_JUMP - W);
+    assertThat(sequencer.stats(AGENT).late()).isZero();
   }
 
   @Test
@@ -248,7 +226,7 @@ class CallSequencerTest {
     send(AGENT, range(5, 10));
     send(AGENT, 4, Media.NO_SEQUENCE, 11);
     assertThat(out).isEqualTo(frames("A", 0, 5, 7));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(7, 0, 0, 3, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(7, 0, 0, 3, 0));
   }
 
   @Test
@@ -274,11 +252,11 @@ class CallSequencerTest {
       send(AGENT, s);
       send(CONFERENCE, s + 1);
     }
-    flush();
+    sequencer.flush();
     assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_CONNECTION);
     assertThat(agentOut()).isEqualTo(LongStream.range(0, 10).mapToObj(i -> "A" + i + "=s" + (2 * i + 1)).collect(Collectors.toList()));
     assertThat(conferenceOut()).isEqualTo(LongStream.range(0, 10).mapToObj(i -> "C" + i + "=s" + (2 * i + 2)).collect(Collectors.toList()));
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 0, 0, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(10, 0, 0, 0, 0));
   }
 
   @Test
@@ -300,7 +278,7 @@ class CallSequencerTest {
       send(AGENT, s);
       send(CONFERENCE, s + 1);
     }
-    flush();
+    sequencer.flush();
     List<String> agent = new ArrayList<>();
     agent.add("A0=s1");
     agent.add("A gap 1+1");
@@ -313,8 +291,8 @@ class CallSequencerTest {
       conference.add("C" + (s - 1) / 2 + "=s" + s);
     }
     assertThat(conferenceOut()).isEqualTo(conference);
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(14, 1, 0, 0, 1));
-    assertThat(stats(CONFERENCE)).isEqualTo(new ChannelStats(14, 1, 0, 0, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(14, 1, 0, 0, 1));
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(new ChannelStats(14, 1, 0, 0, 0));
   }
 
   @Test
@@ -330,23 +308,23 @@ class CallSequencerTest {
     send(AGENT, range(1, 6));
     send(AGENT, 8, 10);
     assertThat(out).hasSize(6);
-    flush();
+    sequencer.flush();
     assertThat(out.subList(6, out.size())).containsExactly("A gap 6+1", "A7=s8", "A gap 8+1", "A9=s10");
-    assertThat(stats(AGENT)).isEqualTo(new ChannelStats(8, 2, 0, 0, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(8, 2, 0, 0, 0));
   }
 
   @Test
   void flushBeforeTheModeIsKnownDecidesWithWhatIsHeld() {
     send(CONFERENCE, 2, 1, 4);
-    flush();
+    sequencer.flush();
     assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_PERSPECTIVE);
     assertThat(out).containsExactly("C0=s1", "C1=s2", "C gap 2+1", "C3=s4");
-    assertThat(stats(CONFERENCE)).isEqualTo(new ChannelStats(3, 1, 0, 0, 1));
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(new ChannelStats(3, 1, 0, 0, 1));
   }
 
   @Test
   void aCallWithoutAudioStaysUndetermined() {
-    flush();
+    sequencer.flush();
     assertThat(sequencer.mode()).isEqualTo(SequenceMode.UNDETERMINED);
     assertThat(out).isEmpty();
   }
@@ -376,25 +354,26 @@ class CallSequencerTest {
   @Test
   void aLargerWindowHoldsLonger() {
     List<String> seen = new ArrayList<>();
-    CallSequencer wide = new CallSequencer(20, new CallSequencer.Output() {
+    SegmentTimeline agent = new SegmentTimeline(20, new SegmentTimeline.Output() {
       @Override
-      public void frame(AudioChannel channel, long position, Media media) {
+      public void frame(long position, long sequence, byte[] payload) {
         seen.add(String.valueOf(position));
       }
 
       @Override
-      public void late(AudioChannel channel) {
-        seen.add("late");
+      public void gap(long fromPosition, int frameCount) {
+        seen.add("gap" + fromPosition);
       }
     });
+    CallSequencer wide = new CallSequencer(20, agent, timeline(20, CONFERENCE, new ArrayList<>()));
     for (long s = 1; s <= 30; s++) {
       if (s != 5) {
         wide.accept(new Media(AGENT, s, new byte[0]));
       }
     }
-    // the first 21 frames were held to detect the numbering, then routed in arrival order; the rest pass through
-    assertThat(seen).hasSize(29).startsWith("0", "1", "2", "3", "5").doesNotContain("4", "late");
-    wide.accept(new Media(AGENT, 5, new byte[0])); // 25 frames later: the timeline's window decides it is late
-    assertThat(seen).hasSize(30).endsWith("29", "4");
+    wide.accept(new Media(AGENT, 5, new byte[0])); // 25 frames later: beyond a window of 20
+    assertThat(seen).contains("gap4").doesNotContain("4");
+    assertThat(wide.stats(AGENT)).isEqualTo(new ChannelStats(29, 1, 0, 1, 0));
+    assertThat(seen).hasSize(30).startsWith("0", "1", "2", "3", "gap4", "5").endsWith("29");
   }
 }
