@@ -13,11 +13,15 @@ import dev.callstream.core.SequenceMode;
  * <ul>
  *   <li>{@link SequenceMode#PER_PERSPECTIVE}: each side counts 1, 2, 3...; position = seq - base.
  *   <li>{@link SequenceMode#PER_CONNECTION}: one counter shared by both sides (agent 1, conference 2,
- *       agent 3...); position = (seq - base) / 2.
+ *       agent 3...). Frames are put back in counter order (see {@link SharedCounter}) and each side
+ *       gets the next position of its own timeline, so a side that pauses, ends first or sends two
+ *       frames in a row costs nothing on either side; a hole in the counter is attributed to the side
+ *       that most plausibly lost it (or to neither) and becomes one frame of silence there.
  * </ul>
- * The base is the smallest sequence seen in that initial hold across both channels, so the two sides
- * stay aligned in time (a side whose first frames were lost starts with a gap); only a side whose
- * first sequence is more than {@link CallDriver#MAX_FORWARD_JUMP} frames above it gets its own base.
+ * In per-perspective mode the base is the smallest sequence seen in that initial hold across both
+ * channels, so the two sides stay aligned in time (a side whose first frames were lost starts with a
+ * gap); only a side whose first sequence is more than {@link CallDriver#MAX_FORWARD_JUMP} frames above
+ * it gets its own base. In per-connection mode the base is that smallest sequence.
  *
  * <p>Single writer; {@link #mode()} and {@link #stats} may be read from any thread.
  */
@@ -34,6 +38,7 @@ public final class CallSequencer {
   private final ChannelTimeline[] timelines = new ChannelTimeline[2];
   private final long[] base = new long[2];
   private final boolean[] routed = new boolean[2];
+  private SharedCounter shared;
   private Media[] initial;
   private int initialCount;
   private volatile SequenceMode mode = SequenceMode.UNDETERMINED;
@@ -74,6 +79,9 @@ public final class CallSequencer {
     if (mode == SequenceMode.UNDETERMINED && initialCount > 0) {
       decide();
     }
+    if (shared != null) {
+      shared.flush();
+    }
     for (ChannelTimeline timeline : timelines) {
       timeline.flush();
     }
@@ -90,6 +98,10 @@ public final class CallSequencer {
   }
 
   private void route(Media media) {
+    if (shared != null) {
+      shared.accept(media);
+      return;
+    }
     int ch = media.channel().stereoIndex();
     long sequence = media.sequence();
     if (!routed[ch]) {
@@ -125,6 +137,13 @@ public final class CallSequencer {
       globalMin = Math.min(globalMin, seq);
       channelMin[ch] = Math.min(channelMin[ch], seq);
     }
+    if (mode == SequenceMode.PER_CONNECTION) {
+      shared = new SharedCounter(2 * window, globalMin, timelines);
+      for (int i = 0; i < count; i++) {
+        shared.accept(frames[i]);
+      }
+      return;
+    }
     for (int ch = 0; ch < 2; ch++) {
       boolean ownBase = channelMin[ch] != Long.MAX_VALUE
           && positionOf(channelMin[ch], globalMin) > CallDriver.MAX_FORWARD_JUMP;
@@ -137,8 +156,9 @@ public final class CallSequencer {
   }
 
   /**
-   * PER_PERSPECTIVE if any sequence appears on both sides; PER_CONNECTION if every side with two or
-   * more frames steps by 2 (or a multiple, when frames were lost) and the two sides' numbers
+   * PER_PERSPECTIVE if any sequence appears on both sides; PER_CONNECTION if the two sides' ranges
+   * overlap (each side has a number below the other's highest) without a number in common, or if
+   * every side with two or more frames steps by 2 (or a multiple, when frames were lost) and the two sides' numbers
    * interleave (odd on one side, even on the other, in overlapping ranges); else PER_PERSPECTIVE.
    */
   static SequenceMode detect(Media[] frames, int count) {
@@ -155,9 +175,24 @@ public final class CallSequencer {
         }
       }
     }
-    boolean spacedByTwo = false;
     long[] min = new long[2];
     long[] max = new long[2];
+    if (n[0] > 0 && n[1] > 0) {
+      for (int ch = 0; ch < 2; ch++) {
+        min[ch] = Long.MAX_VALUE;
+        max[ch] = Long.MIN_VALUE;
+        for (int i = 0; i < n[ch]; i++) {
+          min[ch] = Math.min(min[ch], seqs[ch][i]);
+          max[ch] = Math.max(max[ch], seqs[ch][i]);
+        }
+      }
+      // Both sides' numbers interleave without one in common: only a shared counter does that, even
+      // when a side sent two frames in a row (an odd step) among the first frames.
+      if (min[0] < max[1] && min[1] < max[0]) {
+        return SequenceMode.PER_CONNECTION;
+      }
+    }
+    boolean spacedByTwo = false;
     for (int ch = 0; ch < 2; ch++) {
       long[] s = java.util.Arrays.copyOf(seqs[ch], n[ch]);
       java.util.Arrays.sort(s);
@@ -188,5 +223,290 @@ public final class CallSequencer {
       }
     }
     return SequenceMode.PER_CONNECTION;
+  }
+
+  /**
+   * Per-connection sequencing: a reorder buffer on the shared counter, releasing frames in counter
+   * order; each released frame takes the next position of its own side's timeline.
+   *
+   * <p>A number that has not arrived once a frame more than {@code window} numbers past it has (the
+   * window is twice the per-side window, since both sides draw from the counter) is a hole. Senders
+   * number in one of two ways, and both must work: one number per message sent (a side that pauses
+   * or has ended leaves no hole, the other side just steps by 1), or one per tick and side (agent
+   * 2k+1, conference 2k+2: a paused side leaves a hole every second number). So a hole is given to
+   * a side only when that side is short of a frame there:
+   * <ul>
+   *   <li>The side must be active around the hole: a frame of it no more than {@code window} numbers
+   *       before the run of holes (or the call started less than that before it), and, when any
+   *       frame after the hole is held, a held frame of its own after it. A side that has ended or
+   *       is paused for longer than the window is never given a hole, so a pause costs nothing.
+   *   <li>Its stride is 2 while the other side's frames are interleaved with its own (both talking),
+   *       else its own last step (1 when it counts alone per message, 2 when the other side's slots
+   *       stay empty). The frames it is short of between its last frame and its next held one are
+   *       {@code round(distance / stride) - 1} minus the holes it was already given there.
+   *   <li>If both are short, the one whose stride grid puts a frame on the hole ("due"), then the
+   *       one whose last frame or hole is older (the two sides alternate). When nothing after the
+   *       hole has arrived (a long run of holes), a side that is due takes it.
+   *   <li>Otherwise nobody: the hole was a paused or finished side's slot and costs no silence.
+   * </ul>
+   * Limits: a frame lost right where a side pauses or ends cannot be told from the other side's
+   * loss, so it may cost the other side 20 ms; in per-tick numbering a pause shorter than half the
+   * window cannot be told from loss and is filled with silence; when both sides lose a long run
+   * together, the holes are shared out by stride, not by time. Duplicates are only repeats of a
+   * delivered or held number; frames below the released part that were holes are late.
+   */
+  private static final class SharedCounter {
+    private static final int HISTORY = 256;
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final int window;
+    private final long base;
+    private final ChannelTimeline[] timelines;
+    private final Media[] held;
+    private final long[] heldNumber;
+    private int heldCount;
+    private final int[] heldOfSide = new int[2];
+    private final long[] maxHeldOfSide = new long[2];
+    /** Every number below next was released or declared a hole. */
+    private long next;
+    /** Number {@code g} is in slot {@code g % HISTORY}: whether it was a frame (true) or a hole. */
+    private final long[] historyNumber = new long[HISTORY];
+    private final boolean[] historyFrame = new boolean[HISTORY];
+    private final long[] lastFrame = {NONE, NONE};
+    private final long[] previousFrame = {NONE, NONE};
+    /** The last number given to each side, frame or hole. */
+    private final long[] lastSlot = {NONE, NONE};
+    private final long[] holesSinceFrame = new long[2];
+    /** The first number of the current run of consecutive holes. */
+    private long runStart = NONE;
+    /** The frame being accepted while holes are declared (it counts as arrived). */
+    private long pendingNumber = NONE;
+    private int pendingSide = -1;
+
+    SharedCounter(int window, long base, ChannelTimeline[] timelines) {
+      this.window = window;
+      this.base = base;
+      this.next = base;
+      this.timelines = timelines;
+      this.held = new Media[window + 1];
+      this.heldNumber = new long[window + 1];
+      java.util.Arrays.fill(historyNumber, -1);
+    }
+
+    void accept(Media media) {
+      int ch = media.channel().stereoIndex();
+      long number = media.sequence();
+      ChannelTimeline timeline = timelines[ch];
+      if (number < base) {
+        timeline.dropLate();
+        return;
+      }
+      if (number < next) {
+        int slot = (int) (number % HISTORY);
+        if (historyNumber[slot] == number && historyFrame[slot]) {
+          timeline.countDuplicate();
+        } else {
+          timeline.dropLate();
+        }
+        return;
+      }
+      if (number - next > 2L * CallDriver.MAX_FORWARD_JUMP) {
+        timeline.dropLate(); // never fill a minute of silence for one message
+        return;
+      }
+      if (isHeld(number)) {
+        timeline.countDuplicate();
+        return;
+      }
+      if (heldOfSide[ch] > 0 && maxHeldOfSide[ch] > number) {
+        timeline.countReordered();
+      }
+      if (number > next + window) {
+        pendingNumber = number;
+        pendingSide = ch;
+        try {
+          advanceTo(number - window);
+        } finally {
+          pendingSide = -1;
+          pendingNumber = NONE;
+        }
+      }
+      if (number == next) {
+        release(ch, media);
+      } else {
+        hold(number, ch, media);
+      }
+      drain();
+    }
+
+    void flush() {
+      while (heldCount > 0) {
+        int slot = slot(next);
+        if (held[slot] != null && heldNumber[slot] == next) {
+          releaseHeld(slot);
+        } else {
+          hole();
+        }
+      }
+    }
+
+    private void advanceTo(long target) {
+      while (next < target) {
+        int slot = slot(next);
+        if (heldCount > 0 && held[slot] != null && heldNumber[slot] == next) {
+          releaseHeld(slot);
+        } else {
+          hole();
+        }
+      }
+    }
+
+    private void drain() {
+      while (heldCount > 0) {
+        int slot = slot(next);
+        if (held[slot] == null || heldNumber[slot] != next) {
+          return;
+        }
+        releaseHeld(slot);
+      }
+    }
+
+    private boolean isHeld(long number) {
+      int slot = slot(number);
+      return held[slot] != null && heldNumber[slot] == number;
+    }
+
+    private void hold(long number, int ch, Media media) {
+      int slot = slot(number);
+      held[slot] = media;
+      heldNumber[slot] = number;
+      heldCount++;
+      maxHeldOfSide[ch] = heldOfSide[ch] == 0 ? number : Math.max(maxHeldOfSide[ch], number);
+      heldOfSide[ch]++;
+    }
+
+    private void releaseHeld(int slot) {
+      Media media = held[slot];
+      held[slot] = null;
+      heldCount--;
+      int ch = media.channel().stereoIndex();
+      heldOfSide[ch]--;
+      release(ch, media);
+    }
+
+    private void release(int ch, Media media) {
+      long number = next;
+      remember(number, true);
+      previousFrame[ch] = lastFrame[ch];
+      lastFrame[ch] = number;
+      lastSlot[ch] = number;
+      holesSinceFrame[ch] = 0;
+      runStart = NONE;
+      next = number + 1;
+      ChannelTimeline timeline = timelines[ch];
+      timeline.accept(timeline.nextPosition(), media);
+    }
+
+    /** Declares {@code next} missing and gives it to the side that lost it, if any. */
+    private void hole() {
+      long h = next;
+      if (runStart == NONE) {
+        runStart = h;
+      }
+      remember(h, false);
+      next = h + 1;
+      int side = owner(h);
+      if (side >= 0) {
+        lastSlot[side] = h;
+        holesSinceFrame[side]++;
+        timelines[side].skipOne();
+      }
+    }
+
+    private int owner(long h) {
+      long lowestAfter = pendingNumber;
+      for (int i = 0; i < held.length; i++) {
+        if (held[i] != null && (lowestAfter == NONE || heldNumber[i] < lowestAfter)) {
+          lowestAfter = heldNumber[i];
+        }
+      }
+      boolean rightKnown = lowestAfter != NONE && lowestAfter - h <= window;
+      boolean[] activeBefore = new boolean[2];
+      for (int s = 0; s < 2; s++) {
+        activeBefore[s] = lastFrame[s] == NONE ? runStart - base < window : runStart - lastFrame[s] <= window;
+      }
+      int best = -1;
+      long bestShort = 0;
+      boolean bestDue = false;
+      for (int s = 0; s < 2; s++) {
+        if (!activeBefore[s]) {
+          continue;
+        }
+        int other = 1 - s;
+        long stride = stride(s, activeBefore[other] && (!rightKnown || nextFrameOf(other) != NONE));
+        boolean due = lastSlot[s] == NONE || h - lastSlot[s] >= stride;
+        long shortBy;
+        if (rightKnown) {
+          long after = nextFrameOf(s);
+          if (after == NONE) {
+            continue;
+          }
+          long from = lastFrame[s] == NONE ? h - stride : lastFrame[s];
+          shortBy = (after - from + stride / 2) / stride - 1 - holesSinceFrame[s];
+        } else {
+          shortBy = due ? 1 : 0;
+        }
+        if (shortBy <= 0) {
+          continue;
+        }
+        if (best < 0 || better(s, shortBy, due, best, bestShort, bestDue)) {
+          best = s;
+          bestShort = shortBy;
+          bestDue = due;
+        }
+      }
+      return best;
+    }
+
+    private boolean better(int s, long shortBy, boolean due, int best, long bestShort, boolean bestDue) {
+      if (shortBy != bestShort) {
+        return shortBy > bestShort;
+      }
+      if (due != bestDue) {
+        return due;
+      }
+      return lastSlot[s] < lastSlot[best];
+    }
+
+    /** 2 while the other side is talking too; else the side's own last step (1 or 2). */
+    private long stride(int s, boolean otherActive) {
+      if (otherActive || lastFrame[s] == NONE || previousFrame[s] == NONE) {
+        return 2;
+      }
+      return lastFrame[s] - previousFrame[s] == 1 ? 1 : 2;
+    }
+
+    private long nextFrameOf(int s) {
+      long lowest = pendingSide == s ? pendingNumber : NONE;
+      if (heldOfSide[s] == 0) {
+        return lowest;
+      }
+      for (int i = 0; i < held.length; i++) {
+        if (held[i] != null && held[i].channel().stereoIndex() == s && (lowest == NONE || heldNumber[i] < lowest)) {
+          lowest = heldNumber[i];
+        }
+      }
+      return lowest;
+    }
+
+    private void remember(long number, boolean frame) {
+      int slot = (int) (number % HISTORY);
+      historyNumber[slot] = number;
+      historyFrame[slot] = frame;
+    }
+
+    private int slot(long number) {
+      return (int) (number % held.length);
+    }
   }
 }

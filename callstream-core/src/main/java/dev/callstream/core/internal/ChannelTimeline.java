@@ -84,6 +84,29 @@ final class ChannelTimeline {
     late++;
   }
 
+  /** Counts a repeat of a sequence number that was already delivered or is held elsewhere (shared-counter mode). */
+  void countDuplicate() {
+    duplicates++;
+  }
+
+  /** Counts a frame that arrived after a later frame of the same side (shared-counter mode). */
+  void countReordered() {
+    reordered++;
+  }
+
+  /**
+   * Reports the next position as one missing frame (shared-counter mode, where the caller decides
+   * which side a hole in the counter belongs to). Only valid while nothing is held.
+   */
+  void skipOne() {
+    gap(1);
+  }
+
+  /** The next position to deliver. */
+  long nextPosition() {
+    return next;
+  }
+
   /** End of call: delivers every held frame in order, with gaps between. Missing frames after the last one are not gaps. */
   void flush() {
     while (heldCount > 0) {
