@@ -244,8 +244,12 @@ public final class CallSequencer {
    *       else its own last step (1 when it counts alone per message, 2 when the other side's slots
    *       stay empty). The frames it is short of between its last frame and its next held one are
    *       {@code round(distance / stride) - 1} minus the holes it was already given there.
-   *   <li>If both are short, the one whose stride grid puts a frame on the hole ("due"), then the
-   *       one whose last frame or hole is older (the two sides alternate). When nothing after the
+   *   <li>If both are short and the holes before each one's next frame suffice for both, the side
+   *       whose next frame comes first (later holes could no longer be its own). If they conflict
+   *       (one hole both could have lost): the one that keeps the two sides' turns most even around
+   *       the hole ({@link #spread}), then the one with fewer frames and holes around it, then the
+   *       one whose stride grid puts a frame on the hole ("due"), then the one whose last frame or
+   *       hole is older. When nothing after the
    *       hole has arrived (a long run of holes), a side that is due takes it.
    *   <li>Otherwise nobody: the hole was a paused or finished side's slot and costs no silence.
    * </ul>
@@ -272,6 +276,8 @@ public final class CallSequencer {
     /** Number {@code g} is in slot {@code g % HISTORY}: whether it was a frame (true) or a hole. */
     private final long[] historyNumber = new long[HISTORY];
     private final boolean[] historyFrame = new boolean[HISTORY];
+    /** The side a remembered number went to (frame or hole), -1 for a hole given to nobody. */
+    private final byte[] historySide = new byte[HISTORY];
     private final long[] lastFrame = {NONE, NONE};
     private final long[] previousFrame = {NONE, NONE};
     /** The last number given to each side, frame or hole. */
@@ -396,7 +402,7 @@ public final class CallSequencer {
 
     private void release(int ch, Media media) {
       long number = next;
-      remember(number, true);
+      remember(number, true, ch);
       previousFrame[ch] = lastFrame[ch];
       lastFrame[ch] = number;
       lastSlot[ch] = number;
@@ -413,9 +419,9 @@ public final class CallSequencer {
       if (runStart == NONE) {
         runStart = h;
       }
-      remember(h, false);
       next = h + 1;
       int side = owner(h);
+      remember(h, false, side);
       if (side >= 0) {
         lastSlot[side] = h;
         holesSinceFrame[side]++;
@@ -435,47 +441,106 @@ public final class CallSequencer {
       for (int s = 0; s < 2; s++) {
         activeBefore[s] = lastFrame[s] == NONE ? runStart - base < window : runStart - lastFrame[s] <= window;
       }
-      int best = -1;
-      long bestShort = 0;
-      boolean bestDue = false;
+      long[] shortBy = new long[2];
+      long[] after = {NONE, NONE};
+      boolean[] due = new boolean[2];
+      int eligible = 0;
       for (int s = 0; s < 2; s++) {
         if (!activeBefore[s]) {
           continue;
         }
         int other = 1 - s;
         long stride = stride(s, activeBefore[other] && (!rightKnown || nextFrameOf(other) != NONE));
-        boolean due = lastSlot[s] == NONE || h - lastSlot[s] >= stride;
-        long shortBy;
+        due[s] = lastSlot[s] == NONE || h - lastSlot[s] >= stride;
         if (rightKnown) {
-          long after = nextFrameOf(s);
-          if (after == NONE) {
+          after[s] = nextFrameOf(s);
+          if (after[s] == NONE) {
             continue;
           }
           long from = lastFrame[s] == NONE ? h - stride : lastFrame[s];
-          shortBy = (after - from + stride / 2) / stride - 1 - holesSinceFrame[s];
+          shortBy[s] = (after[s] - from + stride / 2) / stride - 1 - holesSinceFrame[s];
         } else {
-          shortBy = due ? 1 : 0;
+          shortBy[s] = due[s] ? 1 : 0;
         }
-        if (shortBy <= 0) {
-          continue;
-        }
-        if (best < 0 || better(s, shortBy, due, best, bestShort, bestDue)) {
-          best = s;
-          bestShort = shortBy;
-          bestDue = due;
+        if (shortBy[s] > 0) {
+          eligible |= 1 << s;
         }
       }
-      return best;
+      if (eligible != 3) {
+        return eligible == 0 ? -1 : eligible == 1 ? 0 : 1;
+      }
+      if (rightKnown) {
+        // Both are short: if the holes before each side's next frame are enough for both, serve the
+        // side whose next frame comes first (a hole after it could no longer be its own).
+        int first = after[0] <= after[1] ? 0 : 1;
+        int second = 1 - first;
+        if (shortBy[first] <= missingBetween(h, after[first])
+            && shortBy[first] + shortBy[second] <= missingBetween(h, after[second])) {
+          return first;
+        }
+      }
+      // one hole that both could have lost
+      int agentSpread = spread(h, 0);
+      int conferenceSpread = spread(h, 1);
+      if (agentSpread != conferenceSpread) {
+        return agentSpread < conferenceSpread ? 0 : 1;
+      }
+      int agentCount = around(0, h);
+      int conferenceCount = around(1, h);
+      if (agentCount != conferenceCount) {
+        return agentCount < conferenceCount ? 0 : 1;
+      }
+      if (due[0] != due[1]) {
+        return due[0] ? 0 : 1;
+      }
+      return lastSlot[1] < lastSlot[0] ? 1 : 0;
     }
 
-    private boolean better(int s, long shortBy, boolean due, int best, long bestShort, boolean bestDue) {
-      if (shortBy != bestShort) {
-        return shortBy > bestShort;
+    /**
+     * How far the two sides drift apart around {@code h} if it is given to {@code side}: the range of
+     * the running count (agent +1, conference -1) over the numbers within the window either side.
+     * Two sides that take turns, in either order within a tick, stay within a range of 2; giving a
+     * hole to the wrong side makes one of them look three frames ahead.
+     */
+    private int spread(long h, int side) {
+      int running = 0;
+      int min = 0;
+      int max = 0;
+      for (long g = Math.max(base, h - window + 1); g < h + window; g++) {
+        int s;
+        if (g == h) {
+          s = side;
+        } else if (g < h) {
+          int slot = (int) (g % HISTORY);
+          s = historyNumber[slot] == g ? historySide[slot] : -1;
+        } else if (g == pendingNumber) {
+          s = pendingSide;
+        } else {
+          int slot = slot(g);
+          s = held[slot] != null && heldNumber[slot] == g ? held[slot].channel().stereoIndex() : -1;
+        }
+        if (s < 0) {
+          continue;
+        }
+        running += s == 0 ? 1 : -1;
+        min = Math.min(min, running);
+        max = Math.max(max, running);
       }
-      if (due != bestDue) {
-        return due;
+      return max - min;
+    }
+
+    /** Numbers in [from, to) that have not arrived. */
+    private long missingBetween(long from, long to) {
+      long missing = to - from;
+      for (int i = 0; i < held.length; i++) {
+        if (held[i] != null && heldNumber[i] >= from && heldNumber[i] < to) {
+          missing--;
+        }
       }
-      return lastSlot[s] < lastSlot[best];
+      if (pendingNumber != NONE && pendingNumber >= from && pendingNumber < to) {
+        missing--;
+      }
+      return missing;
     }
 
     /** 2 while the other side is talking too; else the side's own last step (1 or 2). */
@@ -499,10 +564,35 @@ public final class CallSequencer {
       return lowest;
     }
 
-    private void remember(long number, boolean frame) {
+    private void remember(long number, boolean frame, int side) {
       int slot = (int) (number % HISTORY);
       historyNumber[slot] = number;
       historyFrame[slot] = frame;
+      historySide[slot] = (byte) side;
+    }
+
+    /**
+     * Frames and holes of side {@code s} among the {@code window - 1} numbers either side of
+     * {@code h}. While both sides talk they take turns, so the side that lost {@code h} has about two
+     * fewer there than the other, whatever the order of the two frames within each tick.
+     */
+    private int around(int s, long h) {
+      int count = 0;
+      for (long g = Math.max(base, h - window + 1); g < h; g++) {
+        int slot = (int) (g % HISTORY);
+        if (historyNumber[slot] == g && historySide[slot] == s) {
+          count++;
+        }
+      }
+      for (int i = 0; i < held.length; i++) {
+        if (held[i] != null && heldNumber[i] < h + window && held[i].channel().stereoIndex() == s) {
+          count++;
+        }
+      }
+      if (pendingSide == s && pendingNumber < h + window) {
+        count++;
+      }
+      return count;
     }
 
     private int slot(long number) {
