@@ -18,7 +18,12 @@ import dev.callstream.core.SequenceMode;
  *       frames in a row costs nothing on either side; a hole in the counter is attributed to the side
  *       that most plausibly lost it (or to neither) and becomes one frame of silence there.
  * </ul>
- * In per-perspective mode the base is the smallest sequence seen in that initial hold across both
+ * Per-perspective mode stays open to revision until a number shows up on both sides: when a side
+ * heard for the first time (or again after more than the window) continues the other side's
+ * counter (per-connection numbering with one side silent at the start), the next
+ * {@code window + 1} frames decide again, and per-connection mode continues from there.
+ *
+ * <p>In per-perspective mode the base is the smallest sequence seen in that initial hold across both
  * channels, so the two sides stay aligned in time (a side whose first frames were lost starts with a
  * gap); only a side whose first sequence is more than {@link CallDriver#MAX_FORWARD_JUMP} frames above
  * it gets its own base. In per-connection mode the base is that smallest sequence.
@@ -39,6 +44,17 @@ public final class CallSequencer {
   private final long[] base = new long[2];
   private final boolean[] routed = new boolean[2];
   private SharedCounter shared;
+  /**
+   * Per-perspective mode until a number shows up on both sides: a side that was silent may still
+   * come back continuing the other's counter (per-connection numbering, one side heard alone first).
+   */
+  private boolean revisable;
+  private final long[] maxSeen = {Long.MIN_VALUE, Long.MIN_VALUE};
+  /** Frames held from the other side's first frame on, to decide again (null when not deciding). */
+  private Media[] probe;
+  private int probeCount;
+  /** Set while the frames of a probe that found two counters are routed, so they do not start another. */
+  private boolean resolving;
   private Media[] initial;
   private int initialCount;
   private volatile SequenceMode mode = SequenceMode.UNDETERMINED;
@@ -79,6 +95,9 @@ public final class CallSequencer {
     if (mode == SequenceMode.UNDETERMINED && initialCount > 0) {
       decide();
     }
+    if (probe != null) {
+      resolveProbe();
+    }
     if (shared != null) {
       shared.flush();
     }
@@ -102,8 +121,27 @@ public final class CallSequencer {
       shared.accept(media);
       return;
     }
+    if (probe != null) {
+      probe[probeCount++] = media;
+      if (probeCount == probe.length) {
+        resolveProbe();
+      }
+      return;
+    }
     int ch = media.channel().stereoIndex();
     long sequence = media.sequence();
+    if (revisable && !resolving) {
+      int other = 1 - ch;
+      if (routed[other] && timelines[other].has(sequence - base[other])) {
+        revisable = false; // the same number on both sides: two counters
+      } else if (continuesTheCounter(ch, sequence)) {
+        probe = new Media[window + 1];
+        probe[0] = media;
+        probeCount = 1;
+        return;
+      }
+      maxSeen[ch] = Math.max(maxSeen[ch], sequence);
+    }
     if (!routed[ch]) {
       routed[ch] = true;
       // a side that shows up for the first time far beyond the call's base starts its own timeline
@@ -150,8 +188,57 @@ public final class CallSequencer {
       base[ch] = ownBase ? channelMin[ch] : globalMin;
       routed[ch] = channelMin[ch] != Long.MAX_VALUE;
     }
+    revisable = true;
     for (int i = 0; i < count; i++) {
       route(frames[i]);
+    }
+  }
+
+  /**
+   * Whether a side heard for the first time, or again after more than the window, looks like it
+   * continues the other side's counter: within the window of that side's highest sequence and not a
+   * number that side already used.
+   */
+  private boolean continuesTheCounter(int ch, long sequence) {
+    int other = 1 - ch;
+    long otherMax = maxSeen[other];
+    return otherMax != Long.MIN_VALUE
+        && (maxSeen[ch] == Long.MIN_VALUE || sequence - maxSeen[ch] > window)
+        && sequence > otherMax - window && sequence <= otherMax + window
+        && !timelines[other].has(sequence - base[other]);
+  }
+
+  /**
+   * Decides again from the frames held since the other side appeared. Per-connection: the lone
+   * side's timeline is finished as it stands and the shared counter continues from its next number.
+   */
+  private void resolveProbe() {
+    Media[] frames = probe;
+    int count = probeCount;
+    int alone = 1 - frames[0].channel().stereoIndex();
+    probe = null;
+    probeCount = 0;
+    if (detect(frames, count) != SequenceMode.PER_CONNECTION) {
+      resolving = true;
+      try {
+        for (int i = 0; i < count; i++) {
+          route(frames[i]);
+        }
+      } finally {
+        resolving = false;
+      }
+      return;
+    }
+    revisable = false;
+    timelines[1 - alone].flush();
+    ChannelTimeline lone = timelines[alone];
+    lone.flush();
+    long next = base[alone] + lone.nextPosition();
+    shared = new SharedCounter(2 * window, next, timelines);
+    shared.continueFrom(alone, next);
+    mode = SequenceMode.PER_CONNECTION;
+    for (int i = 0; i < count; i++) {
+      shared.accept(frames[i]);
     }
   }
 
@@ -297,6 +384,13 @@ public final class CallSequencer {
       this.held = new Media[window + 1];
       this.heldNumber = new long[window + 1];
       java.util.Arrays.fill(historyNumber, -1);
+    }
+
+    /** The counter starts where side {@code ch} alone has counted up to (each step 1). */
+    void continueFrom(int ch, long nextNumber) {
+      lastFrame[ch] = nextNumber - 1;
+      previousFrame[ch] = nextNumber - 2;
+      lastSlot[ch] = nextNumber - 1;
     }
 
     void accept(Media media) {

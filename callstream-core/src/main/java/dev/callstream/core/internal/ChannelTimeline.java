@@ -102,6 +102,17 @@ final class ChannelTimeline {
     gap(1);
   }
 
+  /** Whether a frame at {@code position} was delivered (among the last {@value #HISTORY}) or is held. */
+  boolean has(long position) {
+    if (position < 0) {
+      return false;
+    }
+    if (position < next) {
+      return next - position <= HISTORY && (delivered >>> (position & (HISTORY - 1)) & 1) != 0;
+    }
+    return isHeld(position);
+  }
+
   /** The next position to deliver. */
   long nextPosition() {
     return next;
