@@ -323,28 +323,29 @@ public final class CallSequencer {
    * 2k+1, conference 2k+2: a paused side leaves a hole every second number). So a hole is given to
    * a side only when that side is short of a frame there:
    * <ul>
-   *   <li>The side must be active around the hole: a frame of it no more than {@code window} numbers
-   *       before the run of holes (or the call started less than that before it), and, when any
-   *       frame after the hole is held, a held frame of its own after it. A side that has ended or
-   *       is paused for longer than the window is never given a hole, so a pause costs nothing.
-   *   <li>Its stride is 2 while the other side's frames are interleaved with its own (both talking),
-   *       else its own last step (1 when it counts alone per message, 2 when the other side's slots
-   *       stay empty). The frames it is short of between its last frame and its next held one are
+   *   <li>The side must be active around the hole: a frame of its own no more than {@code window}
+   *       numbers before it (or the call started less than that before it) and one held no more
+   *       than {@code window} numbers after it. A side that has ended, or is silent for longer than
+   *       the window, is never given a hole, so a pause costs nothing.
+   *   <li>Its stride is 2 while the other side is active too (both talking), else its own last step
+   *       (1 when it counts alone per message, 2 when the other side's slots stay empty). The frames
+   *       it is short of between its last frame and its next held one are
    *       {@code round(distance / stride) - 1} minus the holes it was already given there.
    *   <li>If both are short and the holes before each one's next frame suffice for both, the side
    *       whose next frame comes first (later holes could no longer be its own). If they conflict
    *       (one hole both could have lost): the one that keeps the two sides' turns most even around
    *       the hole ({@link #spread}), then the one with fewer frames and holes around it, then the
    *       one whose stride grid puts a frame on the hole ("due"), then the one whose last frame or
-   *       hole is older. When nothing after the
-   *       hole has arrived (a long run of holes), a side that is due takes it.
+   *       hole is older.
    *   <li>Otherwise nobody: the hole was a paused or finished side's slot and costs no silence.
    * </ul>
-   * Limits: a frame lost right where a side pauses or ends cannot be told from the other side's
-   * loss, so it may cost the other side 20 ms; in per-tick numbering a pause shorter than half the
-   * window cannot be told from loss and is filled with silence; when both sides lose a long run
-   * together, the holes are shared out by stride, not by time. Duplicates are only repeats of a
-   * delivered or held number; frames below the released part that were holes are late.
+   * Limits: a frame lost right where a side pauses, resumes or ends cannot be told from the other
+   * side's loss or from a pause one frame longer, so it may cost 20 ms on the wrong side or none; in
+   * per-tick numbering a pause shorter than half the window cannot be told from loss and is filled
+   * with silence; a run of holes with no frame of a side within the window on either side (both
+   * sides silent at once, or a burst loss longer than the window) is treated as a pause and costs
+   * no silence. Duplicates are only repeats of a delivered or held number; a frame whose number
+   * was already declared a hole is late.
    */
   private static final class SharedCounter {
     private static final int HISTORY = 256;
@@ -366,12 +367,11 @@ public final class CallSequencer {
     /** The side a remembered number went to (frame or hole), -1 for a hole given to nobody. */
     private final byte[] historySide = new byte[HISTORY];
     private final long[] lastFrame = {NONE, NONE};
-    private final long[] previousFrame = {NONE, NONE};
+    /** Each side's last step to a frame from its previous frame or hole (0 when unknown). */
+    private final long[] lastStep = new long[2];
     /** The last number given to each side, frame or hole. */
     private final long[] lastSlot = {NONE, NONE};
     private final long[] holesSinceFrame = new long[2];
-    /** The first number of the current run of consecutive holes. */
-    private long runStart = NONE;
     /** The frame being accepted while holes are declared (it counts as arrived). */
     private long pendingNumber = NONE;
     private int pendingSide = -1;
@@ -389,7 +389,7 @@ public final class CallSequencer {
     /** The counter starts where side {@code ch} alone has counted up to (each step 1). */
     void continueFrom(int ch, long nextNumber) {
       lastFrame[ch] = nextNumber - 1;
-      previousFrame[ch] = nextNumber - 2;
+      lastStep[ch] = 1;
       lastSlot[ch] = nextNumber - 1;
     }
 
@@ -497,11 +497,10 @@ public final class CallSequencer {
     private void release(int ch, Media media) {
       long number = next;
       remember(number, true, ch);
-      previousFrame[ch] = lastFrame[ch];
+      lastStep[ch] = lastSlot[ch] == NONE ? 0 : number - lastSlot[ch];
       lastFrame[ch] = number;
       lastSlot[ch] = number;
       holesSinceFrame[ch] = 0;
-      runStart = NONE;
       next = number + 1;
       ChannelTimeline timeline = timelines[ch];
       timeline.accept(timeline.nextPosition(), media);
@@ -510,9 +509,6 @@ public final class CallSequencer {
     /** Declares {@code next} missing and gives it to the side that lost it, if any. */
     private void hole() {
       long h = next;
-      if (runStart == NONE) {
-        runStart = h;
-      }
       next = h + 1;
       int side = owner(h);
       remember(h, false, side);
@@ -524,38 +520,25 @@ public final class CallSequencer {
     }
 
     private int owner(long h) {
-      long lowestAfter = pendingNumber;
-      for (int i = 0; i < held.length; i++) {
-        if (held[i] != null && (lowestAfter == NONE || heldNumber[i] < lowestAfter)) {
-          lowestAfter = heldNumber[i];
-        }
-      }
-      boolean rightKnown = lowestAfter != NONE && lowestAfter - h <= window;
-      boolean[] activeBefore = new boolean[2];
+      // a side is active around h with a frame of its own within the window on each side of it
+      boolean[] active = new boolean[2];
+      long[] after = new long[2];
       for (int s = 0; s < 2; s++) {
-        activeBefore[s] = lastFrame[s] == NONE ? runStart - base < window : runStart - lastFrame[s] <= window;
+        after[s] = nextFrameOf(s);
+        boolean before = lastFrame[s] == NONE ? h - base < window : h - lastFrame[s] <= window;
+        active[s] = before && after[s] != NONE && after[s] - h <= window;
       }
       long[] shortBy = new long[2];
-      long[] after = {NONE, NONE};
       boolean[] due = new boolean[2];
       int eligible = 0;
       for (int s = 0; s < 2; s++) {
-        if (!activeBefore[s]) {
+        if (!active[s]) {
           continue;
         }
-        int other = 1 - s;
-        long stride = stride(s, activeBefore[other] && (!rightKnown || nextFrameOf(other) != NONE));
+        long stride = stride(s, active[1 - s]);
         due[s] = lastSlot[s] == NONE || h - lastSlot[s] >= stride;
-        if (rightKnown) {
-          after[s] = nextFrameOf(s);
-          if (after[s] == NONE) {
-            continue;
-          }
-          long from = lastFrame[s] == NONE ? h - stride : lastFrame[s];
-          shortBy[s] = (after[s] - from + stride / 2) / stride - 1 - holesSinceFrame[s];
-        } else {
-          shortBy[s] = due[s] ? 1 : 0;
-        }
+        long from = lastFrame[s] == NONE ? h - stride : lastFrame[s];
+        shortBy[s] = (after[s] - from + stride / 2) / stride - 1 - holesSinceFrame[s];
         if (shortBy[s] > 0) {
           eligible |= 1 << s;
         }
@@ -563,7 +546,7 @@ public final class CallSequencer {
       if (eligible != 3) {
         return eligible == 0 ? -1 : eligible == 1 ? 0 : 1;
       }
-      if (rightKnown) {
+      {
         // Both are short: if the holes before each side's next frame are enough for both, serve the
         // side whose next frame comes first (a hole after it could no longer be its own).
         int first = after[0] <= after[1] ? 0 : 1;
@@ -639,10 +622,10 @@ public final class CallSequencer {
 
     /** 2 while the other side is talking too; else the side's own last step (1 or 2). */
     private long stride(int s, boolean otherActive) {
-      if (otherActive || lastFrame[s] == NONE || previousFrame[s] == NONE) {
+      if (otherActive || lastStep[s] == 0) {
         return 2;
       }
-      return lastFrame[s] - previousFrame[s] == 1 ? 1 : 2;
+      return lastStep[s] == 1 ? 1 : 2;
     }
 
     private long nextFrameOf(int s) {
