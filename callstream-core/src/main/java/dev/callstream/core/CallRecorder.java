@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * Written (atomically: temporary file and rename) when the folder is created, after Start and each
  * Stop, and at the end. Until the end {@code endReason} is null and {@code complete} false, so a
  * call interrupted by a crash is recognisable and {@link #repair(Path)} can finish it. Values of
- * query, Start and Stop keys containing {@code secret}, {@code token} or {@code password} (any case)
- * are written as {@code "***"}. {@code complete} is true when both Stops arrived and the recording
+ * query, Start and Stop keys that {@link Secrets#isSecretKey} names (secret, token, password, api
+ * key, authorization, credential..., any case and separators) are written as {@code "***"}. {@code complete} is true when both Stops arrived and the recording
  * did not fail.
  *
  * <h2>Failures and threading</h2>

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -322,29 +321,9 @@ final class CallRecording implements CallStreamListener {
     }
   }
 
-  /** A copy with the values of secret-looking keys replaced by {@code "***"}, recursively. */
+  /** A copy with the values of secret-named keys ({@link Secrets}) replaced by {@code "***"}, recursively. */
   static Object masked(Object value) {
-    if (value instanceof Map<?, ?> map) {
-      Map<String, Object> copy = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> entry : map.entrySet()) {
-        String key = String.valueOf(entry.getKey());
-        copy.put(key, isSecretKey(key) ? "***" : masked(entry.getValue()));
-      }
-      return copy;
-    }
-    if (value instanceof List<?> list) {
-      List<Object> copy = new ArrayList<>(list.size());
-      for (Object element : list) {
-        copy.add(masked(element));
-      }
-      return copy;
-    }
-    return value;
-  }
-
-  private static boolean isSecretKey(String key) {
-    String lower = key.toLowerCase(Locale.ROOT);
-    return lower.contains("secret") || lower.contains("token") || lower.contains("password");
+    return Secrets.masked(value);
   }
 
   /** Writes stereo slots to stereo.wav and patches late channel data in place. */
