@@ -472,6 +472,77 @@ class CallRecorderTest {
   }
 
   @Test
+  void aSharedCounterWithAPausedAgentThatEndsFirstRecordsEveryFrameInItsOwnSlot() throws IOException {
+    // issue 13: one counter per message across both sides; the agent is silent for ticks 10..19 and
+    // ends at tick 52, the conference runs to tick 59 and goes first in ticks 5 and 6; agent frame 25
+    // and conference frame 30 are lost, conference frame 3 arrives twice
+    CallRecorder recorder = CallRecorder.builder(dir).events(recordingEvents()).build();
+    CallInfo info = CallInfo.fromQuery("callId=shared&sessionId=1");
+    dev.callstream.core.internal.CallDriver driver = new dev.callstream.core.internal.CallDriver(
+        info, recorder.create(info), dev.callstream.core.internal.CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
+    Random random = new Random(13);
+    byte[][] agent = new byte[43][160];
+    byte[][] conference = new byte[60][160];
+    Arrays.stream(agent).forEach(random::nextBytes);
+    Arrays.stream(conference).forEach(random::nextBytes);
+    driver.accept(new Start("shared", "1", null, null, null, null, null, null, null, null, "audio/x-mulaw", 8000, Map.of()));
+    long counter = 1;
+    int agentFrame = 0;
+    for (int tick = 0; tick < 60; tick++) {
+      boolean agentTalks = tick < 53 && (tick < 10 || tick >= 20);
+      for (AudioChannel side : tick == 5 || tick == 6
+          ? new AudioChannel[] {AudioChannel.CONFERENCE, AudioChannel.AGENT}
+          : new AudioChannel[] {AudioChannel.AGENT, AudioChannel.CONFERENCE}) {
+        if (side == AudioChannel.AGENT && agentTalks) {
+          long sequence = counter++;
+          if (agentFrame != 25) {
+            driver.accept(new Media(side, sequence, agent[agentFrame]));
+          }
+          agentFrame++;
+        } else if (side == AudioChannel.CONFERENCE) {
+          long sequence = counter++;
+          if (tick != 30) {
+            driver.accept(new Media(side, sequence, conference[tick]));
+          }
+          if (tick == 3) {
+            driver.accept(new Media(side, sequence, conference[tick]));
+          }
+        }
+      }
+    }
+    assertThat(agentFrame).isEqualTo(43);
+    driver.accept(new Stop(null, 1L, null, Map.of()));
+    driver.accept(new Stop(null, 1L, null, Map.of()));
+    assertThat(driver.ended()).isTrue();
+    assertThat(driver.session().sequenceMode()).isEqualTo(SequenceMode.PER_CONNECTION);
+
+    short[] expectedAgent = new short[60 * 160]; // padded to the call's length
+    short[] expectedConference = new short[60 * 160];
+    for (int n = 0; n < 43; n++) {
+      if (n != 25) {
+        System.arraycopy(G711Reference.decodeMulaw(agent[n]), 0, expectedAgent, n * 160, 160);
+      }
+    }
+    for (int n = 0; n < 60; n++) {
+      if (n != 30) {
+        System.arraycopy(G711Reference.decodeMulaw(conference[n]), 0, expectedConference, n * 160, 160);
+      }
+    }
+    Recording files = Recording.read(dir.resolve("shared-1"));
+    assertThat(files.agent).isEqualTo(expectedAgent);
+    assertThat(files.conference).isEqualTo(expectedConference);
+    assertThat(files.left).isEqualTo(expectedAgent);
+    assertThat(files.right).isEqualTo(expectedConference);
+    JsonNode json = JSON.readTree(dir.resolve("shared-1/call.json").toFile());
+    assertThat(json.at("/channels/agent/frames").asLong()).isEqualTo(42);
+    assertThat(json.at("/channels/agent/gaps").asLong()).isEqualTo(1);
+    assertThat(json.at("/channels/conference/frames").asLong()).isEqualTo(59);
+    assertThat(json.at("/channels/conference/gaps").asLong()).isEqualTo(1);
+    assertThat(json.at("/channels/conference/duplicates").asLong()).isEqualTo(1);
+    assertThat(json.at("/channels/agent/late").asLong() + json.at("/channels/conference/late").asLong()).isZero();
+  }
+
+  @Test
   void stereoEqualsTheInterleavedMonosForRandomArrivalOrdersAroundASmallWindow() throws IOException {
     for (int seed = 1; seed <= 20; seed++) {
       Random random = new Random(seed);
