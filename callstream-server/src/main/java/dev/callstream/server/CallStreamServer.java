@@ -6,6 +6,10 @@ import dev.callstream.core.internal.CallDriver;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
 import dev.callstream.server.wire.StreamCodec;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsInfo;
+import dev.callstream.transport.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -63,9 +67,13 @@ import java.util.Objects;
  * (1001).
  *
  * <h2>Secrets</h2>
- * A {@code secret} query parameter is removed from the {@code CallInfo} and a {@code secret} Start
- * metadata field from the {@code Start} that listeners see, so recordings never store them. Neither
- * is ever logged.
+ * Every query parameter and every Start or Stop metadata field whose name
+ * {@link dev.callstream.core.Secrets} calls secret ({@code secret}, {@code api_key},
+ * {@code X-Auth-Token}, {@code password}...) is removed from the {@code CallInfo}, {@code Start} and
+ * {@code Stop} that listeners see, and masked in an {@code Unknown} event's JSON, so recordings never
+ * store them. None is ever logged. The secret an {@link Authenticator} checks is still read from
+ * exactly the {@code secret} query parameter, the {@code Authorization} header and the {@code secret}
+ * Start field.
  *
  * <p>Thread-safe. {@link #close()} is idempotent; the server cannot be restarted.
  */
@@ -101,9 +109,9 @@ public final class CallStreamServer implements AutoCloseable {
       if (runtime != null) {
         throw new IllegalStateException("server already started");
       }
-      TlsMaterial material = TlsMaterial.resolve(config.tls, config.host);
+      TlsMaterial material = config.tls.load(config.host);
       StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
-      ServerSettings settings = new ServerSettings(config.host, config.port, material.context,
+      ServerSettings settings = new ServerSettings(config.host, config.port, material.sslContext(),
           config.listenerFactory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
           config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
@@ -112,7 +120,7 @@ public final class CallStreamServer implements AutoCloseable {
       } catch (IOException e) {
         throw new CallStreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
       }
-      tlsInfo = material.info;
+      tlsInfo = material.info();
       return this;
     }
   }
@@ -195,7 +203,7 @@ public final class CallStreamServer implements AutoCloseable {
   public static final class Builder {
     private String host = "127.0.0.1";
     private int port = 3333;
-    private Tls tls = Tls.selfSigned();
+    private Tls tls;
     private CallStreamListener.Factory listenerFactory;
     private Authenticator authenticator = Authenticator.NONE;
     private StreamCodec codec;
@@ -234,7 +242,11 @@ public final class CallStreamServer implements AutoCloseable {
       return this;
     }
 
-    /** TLS source; default {@link Tls#selfSigned()}. Plain ws only with {@link Tls#none()}. */
+    /**
+     * TLS source (required, no default: a server never silently serves a generated certificate):
+     * {@link Tls#pkcs12} or {@link Tls#pem} in production, {@link Tls#selfSigned()} for local use,
+     * {@link Tls#none()} for plain ws behind a TLS-terminating proxy.
+     */
     public Builder tls(Tls tls) {
       this.tls = Objects.requireNonNull(tls, "tls");
       return this;
@@ -346,11 +358,15 @@ public final class CallStreamServer implements AutoCloseable {
     /**
      * An unstarted server with this configuration.
      *
-     * @throws IllegalStateException when no listener factory was given
+     * @throws IllegalStateException when no listener factory or no TLS choice was given
      */
     public CallStreamServer build() {
       if (listenerFactory == null) {
         throw new IllegalStateException("listenerFactory is required");
+      }
+      if (tls == null) {
+        throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
+            + " certificate, Tls.selfSigned() for local use, or Tls.none() for plain ws behind a TLS proxy");
       }
       Builder copy = new Builder();
       copy.host = host;

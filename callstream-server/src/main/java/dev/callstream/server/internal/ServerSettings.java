@@ -1,9 +1,9 @@
 package dev.callstream.server.internal;
 
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.server.Authenticator;
-import dev.callstream.server.Dispatch;
 import dev.callstream.server.wire.StreamCodec;
+import dev.callstream.server.Dispatch;
+import dev.callstream.transport.Authenticator;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
