@@ -322,29 +322,50 @@ final class ProfileCommand implements Callable<Integer> {
       Connection connection,
       StreamingProfileClient.Builder builder,
       List<String> secrets) {
-    if (connection.token != null && connection.rcToken != null) {
-      throw new ParameterException(spec.commandLine(), "give --token or --rc-token, not both");
-    }
-    String token = connection.token;
-    String rcToken = connection.rcToken;
-    if (token == null && rcToken == null) {
-      token = nonBlank(environment.get(ENV_RINGCX_TOKEN));
-      rcToken = token == null ? nonBlank(environment.get(ENV_RC_ACCESS_TOKEN)) : null;
-    }
-    if (token != null) {
-      secrets.add(token);
-      builder.token(token);
-    } else if (rcToken != null) {
-      secrets.add(rcToken);
-      builder.rcAccessToken(rcToken);
+    Credentials credentials = Credentials.resolve(spec, connection, environment);
+    secrets.add(credentials.secret());
+    if (credentials.token() != null) {
+      builder.token(credentials.token());
     } else {
-      throw new ParameterException(
-          spec.commandLine(),
-          "no token: give --token T or set "
-              + ENV_RINGCX_TOKEN
-              + " (or --rc-token T / "
-              + ENV_RC_ACCESS_TOKEN
-              + ")");
+      builder.rcAccessToken(credentials.rcToken());
+    }
+  }
+
+  /**
+   * The token to use, from {@code --token}/{@code --rc-token} or else {@code RINGCX_TOKEN}/{@code
+   * RC_ACCESS_TOKEN}; exactly one of the two is non-null. Shared by {@code profile} and {@code
+   * stream}.
+   */
+  record Credentials(String token, String rcToken) {
+    /** Whichever of the two is set, to be masked in any output. */
+    String secret() {
+      return token != null ? token : rcToken;
+    }
+
+    /**
+     * @throws ParameterException (exit 2) if both flags or neither flag nor variable is given
+     */
+    static Credentials resolve(
+        CommandSpec spec, Connection connection, Map<String, String> environment) {
+      if (connection.token != null && connection.rcToken != null) {
+        throw new ParameterException(spec.commandLine(), "give --token or --rc-token, not both");
+      }
+      String token = connection.token;
+      String rcToken = connection.rcToken;
+      if (token == null && rcToken == null) {
+        token = nonBlank(environment.get(ENV_RINGCX_TOKEN));
+        rcToken = token == null ? nonBlank(environment.get(ENV_RC_ACCESS_TOKEN)) : null;
+      }
+      if (token == null && rcToken == null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "no token: give --token T or set "
+                + ENV_RINGCX_TOKEN
+                + " (or --rc-token T / "
+                + ENV_RC_ACCESS_TOKEN
+                + ")");
+      }
+      return new Credentials(token, rcToken);
     }
   }
 

@@ -4,8 +4,8 @@ package dev.callstream.provisioning;
  * The server answered with an HTTP error status. Carries the {@linkplain #status() status}, the
  * {@linkplain #reason() reason phrase}, and the {@linkplain #serverMessage() server's message}: the
  * {@code message}, {@code error}, {@code errorMessage} or {@code generalMessage} (RingCX) field
- * of a JSON error body, otherwise the body itself, truncated to about 500 characters. Secrets and tokens echoed by the server are
- * replaced by {@code ***} before they reach this exception.
+ * of a JSON error body, otherwise the body itself, truncated to about 500 characters. Secrets and
+ * tokens echoed by the server are replaced by {@code ***} before they reach this exception.
  *
  * <p>The message reads {@code HTTP 404 Not Found: <server message> (GET /platform/api/...)}.
  *

@@ -578,7 +578,8 @@ public final class MediaControlClient {
         throw new IllegalStateException(
             "no token source: call token(...), rcAccessToken(...) or tokenProvider(...)");
       }
-      OkHttpClient guarded = client.newBuilder().addNetworkInterceptor(SendOnce.INTERCEPTOR).build();
+      OkHttpClient guarded =
+          client.newBuilder().addNetworkInterceptor(SendOnce.INTERCEPTOR).build();
       return new MediaControlClient(
           this,
           tokens,

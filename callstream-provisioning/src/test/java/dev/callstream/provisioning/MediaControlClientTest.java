@@ -139,7 +139,8 @@ class MediaControlClientTest {
     assertThat(mapper.readTree(body(take(server))))
         .isEqualTo(
             mapper.readTree(
-                "{\"url\":\"wss://m.example/a\",\"streamId\":\"s1\",\"properties\":{\"rate\":16000}}"));
+                "{\"url\":\"wss://m.example/a\",\"streamId\":\"s1\","
+                    + "\"properties\":{\"rate\":16000}}"));
   }
 
   @Test
@@ -326,7 +327,8 @@ class MediaControlClientTest {
 
   @Test
   void aStartWhoseConnectionIsCutAfterSendingIsUncertainAndNotSentAgain() throws Exception {
-    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+    server.enqueue(
+        new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
     server.enqueue(ok());
 
     StreamStartOutcome outcome = client.start(DIALOG, fullRequest());
