@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       RecordCommand.class,
       SendCommand.class,
       ProfileCommand.class,
-      StreamCommand.class
+      StreamCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
 
@@ -28,6 +29,8 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Before the first logger exists: slf4j-simple reads its configuration once.
+    LogOptions.configure(args);
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -41,6 +44,8 @@ public final class Main implements Runnable {
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.setOut(out);
     commandLine.setErr(err);
+    // -V on a subcommand prints the same version as on the top-level command.
+    setVersionProvider(commandLine, new Version());
     // A usage error is one line on stderr and exit 2, so scripts can tell it from a failed run.
     commandLine.setParameterExceptionHandler(
         (ex, args) -> {
@@ -55,19 +60,67 @@ public final class Main implements Runnable {
     return commandLine;
   }
 
+  private static void setVersionProvider(CommandLine command, CommandLine.IVersionProvider version) {
+    command.getCommandSpec().versionProvider(version);
+    for (CommandLine sub : command.getSubcommands().values()) {
+      setVersionProvider(sub, version);
+    }
+  }
+
   /**
    * Picocli's message for an unknown option lists the arguments after it too, which may be a secret
-   * given to a mistyped flag; name only the unknown options themselves.
+   * given to a mistyped flag; name only the unknown options themselves. A word where a command was
+   * expected is named, with the closest command.
    */
   static String usageMessage(CommandLine.ParameterException ex) {
     if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+      List<String> args = unmatched.getUnmatched();
+      CommandLine command = ex.getCommandLine();
+      boolean expectsCommand = !command.getSubcommands().isEmpty();
+      if (expectsCommand && !args.isEmpty() && !args.get(0).startsWith("-")) {
+        return "unknown command '" + args.get(0) + "'" + suggestion(unmatched, command);
+      }
       List<String> options =
-          unmatched.getUnmatched().stream().filter(arg -> arg.startsWith("-")).map(Main::optionName).toList();
-      return options.isEmpty()
-          ? "unexpected argument"
-          : "unknown option" + (options.size() > 1 ? "s " : " ") + String.join(", ", options);
+          args.stream().filter(arg -> arg.startsWith("-")).map(Main::optionName).toList();
+      if (options.isEmpty()) {
+        return "unexpected argument";
+      }
+      return "unknown option"
+          + (options.size() > 1 ? "s " : " ")
+          + String.join(", ", options)
+          + (options.size() == 1 ? suggestion(unmatched, null) : "");
     }
     return ex.getMessage();
+  }
+
+  /** {@code " (did you mean 'record'?)"}, the commands to choose from, or nothing. */
+  private static String suggestion(
+      CommandLine.UnmatchedArgumentException unmatched, CommandLine commands) {
+    List<String> suggestions = unmatched.getSuggestions();
+    if (!suggestions.isEmpty()) {
+      return " (did you mean '" + suggestions.get(0) + "'?)";
+    }
+    if (commands != null) {
+      return "; commands: " + String.join(", ", commands.getSubcommands().keySet());
+    }
+    return "";
+  }
+
+  /**
+   * A command that only groups subcommands, run without one: a usage error (one line, exit 2),
+   * the same rule for {@code callstream}, {@code callstream profile} and {@code callstream stream}.
+   */
+  static CommandLine.ParameterException missingCommand(CommandLine.Model.CommandSpec spec) {
+    List<String> names =
+        spec.subcommands().keySet().stream().filter(name -> !name.equals("help")).toList();
+    String choices =
+        names.size() < 2
+            ? String.join("", names)
+            : String.join(", ", names.subList(0, names.size() - 1))
+                + " or "
+                + names.get(names.size() - 1);
+    return new CommandLine.ParameterException(
+        spec.commandLine(), "missing command: " + choices);
   }
 
   private static String optionName(String arg) {
@@ -77,7 +130,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    throw missingCommand(spec);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

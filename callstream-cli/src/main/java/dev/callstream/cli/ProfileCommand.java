@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
     name = "profile",
     mixinStandardHelpOptions = true,
     description = {
-      "Create, update, read or delete the streaming profile of a queue or campaign: where RingCX"
-          + " streams the audio of its calls.",
+      "Create, update, read or delete the streaming profile of a queue or campaign.",
+      "The profile tells RingCX where to stream the audio of the queue's or campaign's calls.",
       "Authenticate with --token (or env RINGCX_TOKEN), a RingCX access token, or with --rc-token"
           + " (or env RC_ACCESS_TOKEN), a RingCentral access token exchanged at"
           + " <base-url>/api/auth/login/rc/accesstoken.",
@@ -66,8 +66,7 @@ final class ProfileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(
-        spec.commandLine(), "missing subcommand: create, update, get or delete");
+    throw Main.missingCommand(spec);
   }
 
   /** Where to send requests and how to authenticate. */
@@ -182,6 +181,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
     @Mixin Fields fields;
 
@@ -203,6 +203,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
     @Mixin Fields fields;
 
@@ -222,6 +223,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
 
     @Override
@@ -248,6 +250,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
 
     @Override

@@ -67,6 +67,16 @@ final class RecordServer implements AutoCloseable {
    *     cannot be bound
    */
   static RecordServer start(Settings settings, PrintWriter out, PrintWriter err) throws IOException {
+    return start(settings, out, err, err);
+  }
+
+  /**
+   * Like {@link #start(Settings, PrintWriter, PrintWriter)}, with the informational stderr lines
+   * (certificate, recordings directory, repairs, shutdown progress) on {@code status}: {@code err},
+   * or a writer that drops them for {@code --quiet}. Errors always go to {@code err}.
+   */
+  static RecordServer start(Settings settings, PrintWriter out, PrintWriter err, PrintWriter status)
+      throws IOException {
     Path recordings = settings.recordings().toAbsolutePath().normalize();
     int repaired;
     try {
@@ -77,7 +87,7 @@ final class RecordServer implements AutoCloseable {
       throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
     }
     if (repaired > 0) {
-      line(err, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
+      line(status, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
           + " in " + recordings);
     }
     CallRecorder recorder = CallRecorder.builder(recordings).events(new Lines(out, err)).build();
@@ -92,13 +102,17 @@ final class RecordServer implements AutoCloseable {
         .listenerFactory(recorder)
         .build();
     server.start();
-    RecordServer started = new RecordServer(server, recordings, err);
+    RecordServer started = new RecordServer(server, recordings, status);
     TlsInfo tls = server.tls();
     if (tls.sha256Fingerprint() != null) {
-      line(err, "tls: " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
+      line(status, "tls: " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
           + tls.sha256Fingerprint());
     }
-    line(err, "recording to " + recordings);
+    if (!settings.secrets().isEmpty()) {
+      line(status, "handshakes need one of " + settings.secrets().size() + " secret"
+          + (settings.secrets().size() == 1 ? "" : "s"));
+    }
+    line(status, "recording to " + recordings);
     line(out, "listening on " + server.uri());
     return started;
   }

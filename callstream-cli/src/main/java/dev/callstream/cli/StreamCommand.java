@@ -32,9 +32,9 @@ import picocli.CommandLine.Spec;
     name = "stream",
     mixinStandardHelpOptions = true,
     description = {
-      "Start or stop the audio stream of a live dialog, or of one segment (participant leg) of it,"
-          + " with the RingCX Media Control API. A streaming profile must exist first (see"
-          + " 'callstream profile').",
+      "Start or stop the audio stream of a live dialog or segment (Media Control API).",
+      "Streams a whole dialog, or one segment (participant leg) of it. A streaming profile must"
+          + " exist first (see 'callstream profile').",
       "Authenticate as for 'profile': --token (or env RINGCX_TOKEN) or --rc-token (or env"
           + " RC_ACCESS_TOKEN).",
       "Prints \"stream <streamId> started\" or \"stream <streamId> stopped\". Exit codes: 0 done,"
@@ -50,7 +50,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: start or stop");
+    throw Main.missingCommand(spec);
   }
 
   /** Which dialog or segment, and which stream. */
@@ -110,13 +110,15 @@ final class StreamCommand implements Callable<Integer> {
     @ParentCommand StreamCommand parent;
     @Spec CommandSpec spec;
     @Mixin ProfileCommand.Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Target target;
 
     @Option(
         names = "--url",
         paramLabel = "URL",
         required = true,
-        description = "Where the platform sends the audio, for example wss://host/path.")
+        description = "Where the platform sends the audio: a URL such as"
+            + " wss://media.example.com/audio.")
     String url;
 
     @Option(
@@ -177,6 +179,7 @@ final class StreamCommand implements Callable<Integer> {
     @ParentCommand StreamCommand parent;
     @Spec CommandSpec spec;
     @Mixin ProfileCommand.Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Target target;
 
     @Override
