@@ -78,7 +78,7 @@ public final class Main implements Runnable {
       CommandLine command = ex.getCommandLine();
       boolean expectsCommand = !command.getSubcommands().isEmpty();
       if (expectsCommand && !args.isEmpty() && !args.get(0).startsWith("-")) {
-        return "unknown command '" + args.get(0) + "'" + suggestion(unmatched, command);
+        return "unknown command '" + args.get(0) + "'" + closestCommand(args.get(0), command);
       }
       List<String> options =
           args.stream().filter(arg -> arg.startsWith("-")).map(Main::optionName).toList();
@@ -93,17 +93,54 @@ public final class Main implements Runnable {
     return ex.getMessage();
   }
 
-  /** {@code " (did you mean 'record'?)"}, the commands to choose from, or nothing. */
+  /** {@code " (did you mean '--port'?)"} from picocli's suggestions, or nothing. */
   private static String suggestion(
       CommandLine.UnmatchedArgumentException unmatched, CommandLine commands) {
     List<String> suggestions = unmatched.getSuggestions();
-    if (!suggestions.isEmpty()) {
-      return " (did you mean '" + suggestions.get(0) + "'?)";
+    return suggestions.isEmpty() ? "" : " (did you mean '" + suggestions.get(0) + "'?)";
+  }
+
+  /**
+   * {@code " (did you mean 'start'?)"} for the command at the fewest typing edits (a swap of two
+   * neighbours counts as one: "strat" is "start", not picocli's "stop"), or the list of commands
+   * when none is close.
+   */
+  static String closestCommand(String typed, CommandLine command) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String name : command.getSubcommands().keySet()) {
+      int distance = editDistance(typed.toLowerCase(java.util.Locale.ROOT), name);
+      if (distance < bestDistance) {
+        best = name;
+        bestDistance = distance;
+      }
     }
-    if (commands != null) {
-      return "; commands: " + String.join(", ", commands.getSubcommands().keySet());
+    if (best != null && bestDistance <= Math.max(1, Math.min(best.length(), typed.length()) / 2)) {
+      return " (did you mean '" + best + "'?)";
     }
-    return "";
+    return "; commands: " + String.join(", ", command.getSubcommands().keySet());
+  }
+
+  /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+  static int editDistance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   /**

@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
     name = "profile",
     mixinStandardHelpOptions = true,
     description = {
-      "Create, update, read or delete the streaming profile of a queue or campaign.",
-      "The profile tells RingCX where to stream the audio of the queue's or campaign's calls.",
+      "Manage the streaming profile of a queue or campaign.",
+      "Create, update, read or delete the profile that tells RingCX where to stream the audio of"
+          + " the queue's or campaign's calls.",
       "Authenticate with --token (or env RINGCX_TOKEN), a RingCX access token, or with --rc-token"
           + " (or env RC_ACCESS_TOKEN), a RingCentral access token exchanged at"
           + " <base-url>/api/auth/login/rc/accesstoken.",

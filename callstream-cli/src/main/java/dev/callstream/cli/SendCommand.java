@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     // Each element is one paragraph: picocli wraps it; no hard line breaks inside.
     description = {
-      "Play the Engage Voice platform's side of call streaming against a server.",
+      "Fake the platform: play Engage Voice call streams to a server.",
       "The server is a WebSocket URL, ws://HOST:PORT/ or wss://HOST:PORT/ (--url).",
       "Each call sends: the upgrade (query callId, sessionId, ani, dnis, accountId, subaccountId,"
           + " rcAccountId, agentId, productType, productId), Connected, Start, Media for both"

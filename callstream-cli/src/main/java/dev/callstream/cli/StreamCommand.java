@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
     name = "stream",
     mixinStandardHelpOptions = true,
     description = {
-      "Start or stop the audio stream of a live dialog or segment (Media Control API).",
-      "Streams a whole dialog, or one segment (participant leg) of it. A streaming profile must"
+      "Start or stop the audio stream of a live dialog or segment.",
+      "With the RingCX Media Control API. Streams a whole dialog, or one segment (participant leg) of it. A streaming profile must"
           + " exist first (see 'callstream profile').",
       "Authenticate as for 'profile': --token (or env RINGCX_TOKEN) or --rc-token (or env"
           + " RC_ACCESS_TOKEN).",
