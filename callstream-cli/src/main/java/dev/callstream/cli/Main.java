@@ -2,6 +2,8 @@ package dev.callstream.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +24,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
+
+  private static final Pattern UNKNOWN_SUBCOMMAND = Pattern.compile("Unknown subcommand '(.*)'\\.");
 
   /** Exit code for usage errors (unknown flag, bad value). */
   public static final int EXIT_USAGE = 2;
@@ -89,6 +93,12 @@ public final class Main implements Runnable {
           + (options.size() > 1 ? "s " : " ")
           + String.join(", ", options)
           + (options.size() == 1 ? suggestion(unmatched, null) : "");
+    }
+    // "callstream help recrod": picocli's help command names the word but suggests nothing.
+    Matcher unknown = UNKNOWN_SUBCOMMAND.matcher(String.valueOf(ex.getMessage()));
+    CommandLine commands = ex.getCommandLine();
+    if (unknown.matches() && !commands.getSubcommands().isEmpty()) {
+      return "unknown command '" + unknown.group(1) + "'" + closestCommand(unknown.group(1), commands);
     }
     return ex.getMessage();
   }

@@ -62,7 +62,7 @@ class CliConventionsTest {
     "snd,                  unknown command 'snd' (did you mean 'send'?)",
     "profile gett,         unknown command 'gett' (did you mean 'get'?)",
     "stream strat,         unknown command 'strat' (did you mean 'start'?)",
-    "help recrod,          recrod",
+    "help recrod,          unknown command 'recrod' (did you mean 'record'?)",
     "xyzzy,                unknown command 'xyzzy'; commands: record, send, profile, stream, help"
   })
   void aMistypedCommandIsNamedWithTheClosestCommand(String args, String message) {
