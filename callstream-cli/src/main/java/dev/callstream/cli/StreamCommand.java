@@ -6,7 +6,11 @@ import dev.callstream.provisioning.ProvisioningException;
 import dev.callstream.provisioning.StartStreamRequest;
 import dev.callstream.provisioning.StreamScope;
 import dev.callstream.provisioning.StreamStartOutcome;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +47,12 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {StreamCommand.Start.class, StreamCommand.Stop.class})
 final class StreamCommand implements Callable<Integer> {
+  /** The receiver token when neither --receiver-token nor its file is given. */
+  static final String ENV_RECEIVER_TOKEN = "RINGCX_RECEIVER_TOKEN";
+
   @Spec CommandSpec spec;
 
-  /** Where {@code RINGCX_TOKEN} and {@code RC_ACCESS_TOKEN} are read; tests replace it. */
+  /** Where the tokens' environment variables are read; tests replace it. */
   Map<String, String> environment = System.getenv();
 
   @Override
@@ -124,8 +131,15 @@ final class StreamCommand implements Callable<Integer> {
     @Option(
         names = "--receiver-token",
         paramLabel = "T",
-        description = "Opaque token passed to the receiver with the stream; never printed.")
+        description = "Opaque token passed to the receiver with the stream; never printed"
+            + " (visible in ps: prefer --receiver-token-file or env " + ENV_RECEIVER_TOKEN + ").")
     String receiverToken;
+
+    @Option(
+        names = "--receiver-token-file",
+        paramLabel = "FILE",
+        description = "File whose first line is the receiver token.")
+    Path receiverTokenFile;
 
     @Option(
         names = "--encoding",
@@ -144,6 +158,7 @@ final class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      String receiverToken = receiverToken();
       List<String> secrets = new ArrayList<>();
       secrets.add(receiverToken);
       return parent.run(
@@ -167,6 +182,33 @@ final class StreamCommand implements Callable<Integer> {
             }
             return "started";
           });
+    }
+
+    /** --receiver-token, else the first line of its file, else RINGCX_RECEIVER_TOKEN; or null. */
+    private String receiverToken() {
+      if (receiverToken != null && receiverTokenFile != null) {
+        throw new ParameterException(
+            spec.commandLine(), "give --receiver-token or --receiver-token-file, not both");
+      }
+      if (receiverTokenFile != null) {
+        try {
+          List<String> lines = Files.readAllLines(receiverTokenFile, StandardCharsets.UTF_8);
+          String token = lines.isEmpty() ? "" : lines.get(0).strip();
+          if (token.isEmpty()) {
+            throw new ParameterException(spec.commandLine(),
+                "--receiver-token-file holds no token on its first line: " + receiverTokenFile);
+          }
+          return token;
+        } catch (IOException e) {
+          throw new ParameterException(
+              spec.commandLine(), "--receiver-token-file cannot be read: " + receiverTokenFile);
+        }
+      }
+      if (receiverToken != null) {
+        return receiverToken;
+      }
+      String fromEnvironment = parent.environment.get(ENV_RECEIVER_TOKEN);
+      return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
     }
   }
 

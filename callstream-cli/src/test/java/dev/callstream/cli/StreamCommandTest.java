@@ -272,6 +272,30 @@ class StreamCommandTest {
   }
 
   @Test
+  void theReceiverTokenComesFromAFileOrTheEnvironmentToo() throws Exception {
+    server.enqueue(ok());
+    server.enqueue(ok());
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("receiver", ".token");
+    try {
+      java.nio.file.Files.writeString(file, RECEIVER_TOKEN + "-file\n");
+
+      assertThat(withEnvironment(Map.of("RINGCX_TOKEN", "cx-token-1"),
+          args("start", "--receiver-token-file", file.toString()))).as(err.toString()).isZero();
+      assertThat(withEnvironment(
+          Map.of("RINGCX_TOKEN", "cx-token-1", "RINGCX_RECEIVER_TOKEN", RECEIVER_TOKEN + "-env"),
+          args("start"))).as(err.toString()).isZero();
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+
+    assertThat(mapper.readTree(take().getBody().utf8()).get("token").asText())
+        .isEqualTo(RECEIVER_TOKEN + "-file");
+    assertThat(mapper.readTree(take().getBody().utf8()).get("token").asText())
+        .isEqualTo(RECEIVER_TOKEN + "-env");
+    assertNoTokenPrinted();
+  }
+
+  @Test
   void usageErrorsExit2WithOneLineAndNoRequest() {
     assertThat(main("stream")).isEqualTo(2);
     assertThat(main(args("start", "--token", "cx-token-1", "--rate", "x"))).isEqualTo(2);
