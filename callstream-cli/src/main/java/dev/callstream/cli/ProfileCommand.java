@@ -38,8 +38,9 @@ import picocli.CommandLine;
     name = "profile",
     mixinStandardHelpOptions = true,
     description = {
-      "Create, update, read or delete the streaming profile of a queue or campaign: where RingCX"
-          + " streams the audio of its calls.",
+      "Manage the streaming profile of a queue or campaign.",
+      "Create, update, read or delete the profile that tells RingCX where to stream the audio of"
+          + " the queue's or campaign's calls.",
       "Authenticate with --token (or env RINGCX_TOKEN), a RingCX access token, or with --rc-token"
           + " (or env RC_ACCESS_TOKEN), a RingCentral access token exchanged at"
           + " <base-url>/api/auth/login/rc/accesstoken.",
@@ -67,8 +68,7 @@ final class ProfileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(
-        spec.commandLine(), "missing subcommand: create, update, get or delete");
+    throw Main.missingCommand(spec);
   }
 
   /** Where to send requests and how to authenticate. */
@@ -183,6 +183,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
     @Mixin Fields fields;
 
@@ -204,6 +205,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
     @Mixin Fields fields;
 
@@ -223,6 +225,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
 
     @Override
@@ -249,6 +252,7 @@ final class ProfileCommand implements Callable<Integer> {
     @ParentCommand ProfileCommand parent;
     @Spec CommandSpec spec;
     @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
     @Mixin Key key;
 
     @Override
@@ -323,29 +327,50 @@ final class ProfileCommand implements Callable<Integer> {
       Connection connection,
       StreamingProfileClient.Builder builder,
       List<String> secrets) {
-    if (connection.token != null && connection.rcToken != null) {
-      throw new ParameterException(spec.commandLine(), "give --token or --rc-token, not both");
-    }
-    String token = connection.token;
-    String rcToken = connection.rcToken;
-    if (token == null && rcToken == null) {
-      token = nonBlank(environment.get(ENV_RINGCX_TOKEN));
-      rcToken = token == null ? nonBlank(environment.get(ENV_RC_ACCESS_TOKEN)) : null;
-    }
-    if (token != null) {
-      secrets.add(token);
-      builder.token(token);
-    } else if (rcToken != null) {
-      secrets.add(rcToken);
-      builder.rcAccessToken(rcToken);
+    Credentials credentials = Credentials.resolve(spec, connection, environment);
+    secrets.add(credentials.secret());
+    if (credentials.token() != null) {
+      builder.token(credentials.token());
     } else {
-      throw new ParameterException(
-          spec.commandLine(),
-          "no token: give --token T or set "
-              + ENV_RINGCX_TOKEN
-              + " (or --rc-token T / "
-              + ENV_RC_ACCESS_TOKEN
-              + ")");
+      builder.rcAccessToken(credentials.rcToken());
+    }
+  }
+
+  /**
+   * The token to use, from {@code --token}/{@code --rc-token} or else {@code RINGCX_TOKEN}/{@code
+   * RC_ACCESS_TOKEN}; exactly one of the two is non-null. Shared by {@code profile} and {@code
+   * stream}.
+   */
+  record Credentials(String token, String rcToken) {
+    /** Whichever of the two is set, to be masked in any output. */
+    String secret() {
+      return token != null ? token : rcToken;
+    }
+
+    /**
+     * @throws ParameterException (exit 2) if both flags or neither flag nor variable is given
+     */
+    static Credentials resolve(
+        CommandSpec spec, Connection connection, Map<String, String> environment) {
+      if (connection.token != null && connection.rcToken != null) {
+        throw new ParameterException(spec.commandLine(), "give --token or --rc-token, not both");
+      }
+      String token = connection.token;
+      String rcToken = connection.rcToken;
+      if (token == null && rcToken == null) {
+        token = nonBlank(environment.get(ENV_RINGCX_TOKEN));
+        rcToken = token == null ? nonBlank(environment.get(ENV_RC_ACCESS_TOKEN)) : null;
+      }
+      if (token == null && rcToken == null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "no token: give --token T or set "
+                + ENV_RINGCX_TOKEN
+                + " (or --rc-token T / "
+                + ENV_RC_ACCESS_TOKEN
+                + ")");
+      }
+      return new Credentials(token, rcToken);
     }
   }
 

@@ -1,15 +1,23 @@
 package dev.callstream.cli;
 
 import dev.callstream.transport.Tls;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -19,16 +27,18 @@ import picocli.CommandLine.Spec;
  * {@code callstream record}: the recording server of CONTRACTS.md section 2. Prints {@code listening
  * on (ws|wss)://HOST:PORT/} on stdout when ready, then one line per call start and end; logs and the
  * certificate fingerprint go to stderr. SIGTERM or SIGINT finish every open recording and exit 0.
- * Exit 2 on a usage error, 1 when the server cannot start (address in use, unreadable TLS files, a
- * PEM key that does not match its certificate: one line naming both files).
+ * Exit 2 on a usage error (including a {@code --recordings} directory it cannot write), 1 when the
+ * server cannot start (address in use, TLS files that are not PEM or a keystore, a PEM key that does
+ * not match its certificate: one line naming both files).
  */
 @Command(
     name = "record",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Receive Engage Voice call streams on path / and record every call to"
-          + " <recordings>/<callId>-<sessionId>/: agent.wav, conference.wav (mono), stereo.wav"
+      "Receive Engage Voice call streams and record every call.",
+      "Listens on path / and writes each call to <recordings>/<callId>-<sessionId>/: the mono"
+          + " files agent.wav and conference.wav, the two of them side by side in stereo.wav"
           + " (left agent, right conference), all 8 kHz 16-bit PCM, and call.json.",
       "Prints 'listening on wss://HOST:PORT/' when ready (then 'listening on grpcs://HOST:PORT' with"
           + " --grpc-port), then 'call started <callId>-<sessionId>"
@@ -41,7 +51,16 @@ final class RecordCommand implements Callable<Integer> {
   static final String TLS_KEYSTORE = "keystore";
   static final String TLS_PEM = "pem";
 
+  /** Secrets for handshakes when no --secret or --secret-file is given (comma-separated). */
+  static final String ENV_SECRET = "CALLSTREAM_SECRET";
+  /** The --keystore password when neither --keystore-password nor its file is given. */
+  static final String ENV_KEYSTORE_PASSWORD = "CALLSTREAM_KEYSTORE_PASSWORD";
+
   @Spec CommandSpec spec;
+  @Mixin LogOptions logOptions = new LogOptions();
+
+  /** Where {@code CALLSTREAM_SECRET} and {@code CALLSTREAM_KEYSTORE_PASSWORD} are read; tests replace it. */
+  Map<String, String> environment = System.getenv();
 
   /** Held so that its level sticks: JUL keeps loggers only weakly. */
   private final Logger containerLog = Logger.getLogger("org.glassfish");
@@ -68,8 +87,13 @@ final class RecordCommand implements Callable<Integer> {
   Path keystore;
 
   @Option(names = "--keystore-password", paramLabel = "P",
-      description = "Password of the --keystore file.")
+      description = "Password of the --keystore file (visible in ps: prefer"
+          + " --keystore-password-file or env " + ENV_KEYSTORE_PASSWORD + ").")
   String keystorePassword;
+
+  @Option(names = "--keystore-password-file", paramLabel = "FILE",
+      description = "File whose first line is the --keystore password.")
+  Path keystorePasswordFile;
 
   @Option(names = "--cert", paramLabel = "FILE",
       description = "PEM certificate chain (server certificate first) for --tls pem.")
@@ -82,8 +106,14 @@ final class RecordCommand implements Callable<Integer> {
   @Option(names = "--secret", paramLabel = "S",
       description = "Shared secret a call must present (repeat for rotation): Authorization: Bearer S,"
           + " query parameter secret=S, or a 'secret' field in the Start metadata. Others get HTTP"
-          + " 401, or close code 1008 at Start.")
+          + " 401, or close code 1008 at Start. Also from --secret-file, else env " + ENV_SECRET
+          + " (comma-separated).")
   List<String> secrets;
+
+  @Option(names = "--secret-file", paramLabel = "FILE",
+      description = "File with one secret per line (blank lines and # comments ignored); adds to"
+          + " --secret.")
+  Path secretFile;
 
   @Option(names = "--max-calls", paramLabel = "N", defaultValue = "500",
       description = "Concurrent calls, counted across both transports; beyond them the upgrade gets"
@@ -108,7 +138,7 @@ final class RecordCommand implements Callable<Integer> {
     try (RecordSignals signals = new RecordSignals()) {
       // Before the server starts, so that no signal can reach the JVM's default handling (exit 143).
       boolean handled = signals.install("TERM") & signals.install("INT");
-      RecordServer server = RecordServer.start(settings, out, err);
+      RecordServer server = RecordServer.start(settings, out, err, status(err));
       // Also covers SIGHUP, System.exit elsewhere, and signals the JVM would not let us handle.
       Thread hook = new Thread(() -> {
         signals.request("JVM shutdown");
@@ -155,18 +185,105 @@ final class RecordCommand implements Callable<Integer> {
     if (Files.exists(recordings) && !Files.isDirectory(recordings)) {
       throw usage("--recordings is not a directory: " + recordings);
     }
-    List<String> secretList = secrets == null ? List.of() : List.copyOf(secrets);
-    if (secretList.stream().anyMatch(String::isEmpty)) {
+    List<String> secretList = secretList();
+    Tls tlsMode = tls();
+    requireWritable(recordings);
+    return new RecordServer.Settings(host.trim(), port, recordings, tlsMode, secretList, maxCalls, grpcPort);
+  }
+
+  /** Informational stderr lines go here: stderr, or nowhere with --quiet. */
+  private PrintWriter status(PrintWriter err) {
+    return logOptions.chatty() ? err : new PrintWriter(Writer.nullWriter());
+  }
+
+  /**
+   * Creates the directory if missing and writes and deletes a probe file in it: a directory the
+   * recorder cannot write would answer every call and lose it (permissions, a read-only mount).
+   */
+  private void requireWritable(Path directory) {
+    try {
+      Files.createDirectories(directory);
+      Path probe = Files.createTempFile(directory, ".callstream-probe-", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      throw usage("--recordings is not writable: " + directory + " (" + reason(e) + ")");
+    }
+  }
+
+  private static String reason(Exception e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    if (e instanceof UnsupportedOperationException) {
+      return "read-only file system";
+    }
+    return "cannot create a file in it";
+  }
+
+  /** --secret values and --secret-file lines; else CALLSTREAM_SECRET (comma-separated). */
+  private List<String> secretList() {
+    List<String> all = new ArrayList<>(secrets == null ? List.of() : secrets);
+    if (all.stream().anyMatch(String::isEmpty)) {
       throw usage("--secret must not be empty");
     }
-    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls, grpcPort);
+    if (secretFile != null) {
+      List<String> lines = readLines("--secret-file", secretFile).stream()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+          .toList();
+      if (lines.isEmpty()) {
+        throw usage("--secret-file holds no secret: " + secretFile);
+      }
+      all.addAll(lines);
+    }
+    if (all.isEmpty()) {
+      String fromEnvironment = environment.get(ENV_SECRET);
+      if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+        for (String secret : fromEnvironment.split(",")) {
+          if (!secret.isBlank()) {
+            all.add(secret.strip());
+          }
+        }
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  /** --keystore-password, else the first line of its file, else CALLSTREAM_KEYSTORE_PASSWORD. */
+  private String keystorePassword() {
+    if (keystorePassword != null && keystorePasswordFile != null) {
+      throw usage("give --keystore-password or --keystore-password-file, not both");
+    }
+    if (keystorePassword != null) {
+      return keystorePassword;
+    }
+    if (keystorePasswordFile != null) {
+      List<String> lines = readLines("--keystore-password-file", keystorePasswordFile);
+      // A trailing newline is not part of the password; everything else on the line is.
+      return lines.isEmpty() ? "" : lines.get(0);
+    }
+    return environment.get(ENV_KEYSTORE_PASSWORD);
+  }
+
+  /** The lines of a small secret file; the message names the file, never its content. */
+  private List<String> readLines(String option, Path file) {
+    readable(option, file);
+    try {
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw usage(option + " cannot be read: " + file + " (" + reason(e) + ")");
+    }
   }
 
   private Tls tls() {
     String mode = tls.trim().toLowerCase(Locale.ROOT);
     boolean keystoreMode = mode.equals(TLS_KEYSTORE);
     boolean pemMode = mode.equals(TLS_PEM);
-    if (!keystoreMode && (keystore != null || keystorePassword != null)) {
+    if (!keystoreMode
+        && (keystore != null || keystorePassword != null || keystorePasswordFile != null)) {
       throw usage("--keystore and --keystore-password need --tls keystore");
     }
     if (!pemMode && (cert != null || key != null)) {
@@ -178,15 +295,19 @@ final class RecordCommand implements Callable<Integer> {
       case TLS_NONE:
         return Tls.none();
       case TLS_KEYSTORE:
-        if (keystore == null || keystorePassword == null) {
-          throw usage("--tls keystore needs --keystore FILE and --keystore-password P");
+        String password = keystorePassword();
+        if (keystore == null || password == null) {
+          throw usage("--tls keystore needs --keystore FILE and --keystore-password P (or"
+              + " --keystore-password-file FILE, or env " + ENV_KEYSTORE_PASSWORD + ")");
         }
-        return Tls.pkcs12(readable("--keystore", keystore), keystorePassword);
+        return Tls.pkcs12(readable("--keystore", keystore), password);
       case TLS_PEM:
         if (cert == null || key == null) {
           throw usage("--tls pem needs --cert FILE and --key FILE");
         }
-        return Tls.pem(readable("--cert", cert), readable("--key", key));
+        PemCheck.requireCertificates("--cert", readable("--cert", cert));
+        PemCheck.requirePrivateKey("--key", readable("--key", key));
+        return Tls.pem(cert, key);
       default:
         throw usage("--tls must be self-signed, none, keystore or pem");
     }

@@ -75,6 +75,16 @@ final class RecordServer implements AutoCloseable {
    *     cannot be bound
    */
   static RecordServer start(Settings settings, PrintWriter out, PrintWriter err) throws IOException {
+    return start(settings, out, err, err);
+  }
+
+  /**
+   * Like {@link #start(Settings, PrintWriter, PrintWriter)}, with the informational stderr lines
+   * (certificate, recordings directory, repairs, shutdown progress) on {@code status}: {@code err},
+   * or a writer that drops them for {@code --quiet}. Errors always go to {@code err}.
+   */
+  static RecordServer start(Settings settings, PrintWriter out, PrintWriter err, PrintWriter status)
+      throws IOException {
     Path recordings = settings.recordings().toAbsolutePath().normalize();
     int repaired;
     try {
@@ -85,7 +95,7 @@ final class RecordServer implements AutoCloseable {
       throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
     }
     if (repaired > 0) {
-      line(err, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
+      line(status, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
           + " in " + recordings);
     }
     CallRecorder recorder = CallRecorder.builder(recordings).events(new Lines(out, err)).build();
@@ -120,13 +130,17 @@ final class RecordServer implements AutoCloseable {
         throw e;
       }
     }
-    RecordServer started = new RecordServer(server, grpcServer, recordings, err);
-    printFingerprint(err, "tls", server.tls());
+    RecordServer started = new RecordServer(server, grpcServer, recordings, status);
+    printFingerprint(status, "tls", server.tls());
     if (grpcServer != null) {
       // a self-signed choice generates one certificate per listener
-      printFingerprint(err, "grpc tls", grpcServer.tls());
+      printFingerprint(status, "grpc tls", grpcServer.tls());
     }
-    line(err, "recording to " + recordings);
+    if (!settings.secrets().isEmpty()) {
+      line(status, "handshakes need one of " + settings.secrets().size() + " secret"
+          + (settings.secrets().size() == 1 ? "" : "s"));
+    }
+    line(status, "recording to " + recordings);
     line(out, "listening on " + server.uri());
     if (grpcServer != null) {
       line(out, "listening on " + grpcServer.uri());

@@ -6,19 +6,35 @@ import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
 import dev.callstream.testkit.FakeEngageVoice;
 import dev.callstream.testkit.Fault;
+import dev.callstream.testkit.HandshakeFailedException;
 import dev.callstream.testkit.LoadResult;
 import dev.callstream.testkit.Pacing;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,24 +45,36 @@ import picocli.CommandLine;
     name = "send",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    // Each element is one paragraph: picocli wraps it; no hard line breaks inside.
     description = {
-      "Plays the Engage Voice platform's side of call streaming against any ws:// or wss:// server:",
-      "upgrade (query callId, sessionId, ani, dnis, accountId, subaccountId, rcAccountId, agentId,",
-      "productType, productId), Connected, Start, Media for both perspectives, one Stop per",
-      "perspective, normal close. Retries the upgrade on HTTP 5xx (3 attempts), gives up on 4xx.",
-      "",
-      "The last stdout line is one JSON object:",
-      "  {\"calls\": N, \"failedCalls\": F, \"mediaSent\": M, \"seconds\": S, \"mediaPerSecond\": R}",
-      "Progress and errors go to stderr.",
-      "",
-      "A call completes when its script ran to the end, including a connection cut on purpose by",
-      "--fault abort. It fails when the upgrade is refused (4xx, or 5xx three times), the server",
-      "cannot be reached, or the connection breaks or is closed by the server before the script",
-      "ended. Exit 0 when every call completed, 1 otherwise, 2 on a usage error."
+      "Fake the platform: play Engage Voice call streams to a server.",
+      "The server is a WebSocket URL, ws://HOST:PORT/ or wss://HOST:PORT/ (--url).",
+      "Each call sends: the upgrade (query callId, sessionId, ani, dnis, accountId, subaccountId,"
+          + " rcAccountId, agentId, productType, productId), Connected, Start, Media for both"
+          + " perspectives, one Stop per perspective, a normal close. The upgrade is retried on"
+          + " HTTP 5xx (3 attempts in all) and given up on 4xx.",
+      "The last stdout line is one JSON object: {\"calls\": N, \"failedCalls\": F,"
+          + " \"mediaSent\": M, \"seconds\": S, \"mediaPerSecond\": R}. Progress (every 5 s:"
+          + " calls active, done and failed, frames sent, rate) and errors go to stderr.",
+      "A call completes when its script ran to the end, including a connection cut on purpose by"
+          + " --fault abort. It fails when the upgrade is refused (4xx, or 5xx three times), the"
+          + " server cannot be reached, or the connection breaks or is closed by the server before"
+          + " the script ended. Exit 0 when every call completed, 1 otherwise, 2 on a usage error."
     })
 final class SendCommand implements Callable<Integer> {
+  /** The handshake secret when neither --secret nor --secret-file is given. */
+  static final String ENV_SECRET = "CALLSTREAM_SECRET";
+
+  private static final String WAV_FORMAT = "8000 Hz mono 16-bit";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @CommandLine.Mixin LogOptions logOptions = new LogOptions();
+
+  /** Where {@code CALLSTREAM_SECRET} is read; tests replace it. */
+  Map<String, String> environment = System.getenv();
+
+  /** How often the progress line is printed; tests shorten it. */
+  Duration progressEvery = Duration.ofSeconds(5);
 
   @Option(names = "--url", required = true, paramLabel = "URL", description = "ws:// or wss:// server")
   URI url;
@@ -80,8 +108,14 @@ final class SendCommand implements Callable<Integer> {
   @Option(names = "--insecure", description = "trust any TLS certificate (for self-signed servers)")
   boolean insecure;
 
-  @Option(names = "--secret", paramLabel = "S", description = "sent as Authorization: Bearer S")
+  @Option(names = "--secret", paramLabel = "S",
+      description = "sent as Authorization: Bearer S (visible in ps: prefer --secret-file or env "
+          + ENV_SECRET + ")")
   String secret;
+
+  @Option(names = "--secret-file", paramLabel = "FILE",
+      description = "file whose first line is the secret")
+  Path secretFile;
 
   @Option(names = "--fault", split = ",", paramLabel = "K",
       description = "drop, duplicate, reorder (each on about 2 %% of frames per side), abort (connection "
@@ -100,32 +134,64 @@ final class SendCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = validate();
+    String sharedSecret = secret();
 
-    err.printf(Locale.ROOT, "sending %d call(s) of %.1f s to %s (%s%s)%n", calls, settings.frames * 0.02, url,
-        settings.pacing.name().toLowerCase(Locale.ROOT),
-        settings.faults.isEmpty() ? "" : ", faults " + faults);
-    err.flush();
+    boolean chatty = logOptions.chatty();
+    if (chatty) {
+      err.printf(Locale.ROOT, "sending %d call(s) of %.1f s to %s (%s%s)%n", calls, settings.frames * 0.02, url,
+          settings.pacing.name().toLowerCase(Locale.ROOT),
+          settings.faults.isEmpty() ? "" : ", faults " + faults);
+      err.flush();
+    }
     FakeEngageVoice.Builder builder = FakeEngageVoice.builder(url)
         .insecure(insecure)
         .pacing(settings.pacing)
         .sequenceMode(settings.sequenceMode)
         .faults(settings.faults)
         .seed(seed);
-    if (secret != null) {
-      builder.secret(secret);
+    if (sharedSecret != null) {
+      builder.secret(sharedSecret);
     }
+    SendProgress progress = new SendProgress(calls);
+    // Both sides as long as the call (padded with the silence the sender would add itself), so
+    // that every frame sent passes through the counter.
+    AudioSource agentSide = progress.counting(settings.agent, settings.frames);
+    AudioSource conferenceSide = progress.counting(settings.conference, settings.frames);
     LoadResult load;
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "callstream-send-progress");
+      thread.setDaemon(true);
+      return thread;
+    });
     try (FakeEngageVoice platform = builder.build()) {
-      load = platform.run(calls, index -> {
-        CallScript.Builder script = CallScript.numbered(seed, index)
-            .agent(settings.agent)
-            .conference(settings.conference);
-        return script.maxDuration(settings.limit).build();
-      });
+      if (chatty) {
+        long every = progressEvery.toMillis();
+        ticker.scheduleAtFixedRate(() -> {
+          err.println(progress.line());
+          err.flush();
+        }, every, every, TimeUnit.MILLISECONDS);
+      }
+      long started = System.nanoTime();
+      List<CompletableFuture<CallResult>> running = new ArrayList<>(calls);
+      for (int index = 0; index < calls; index++) {
+        CallScript script = CallScript.numbered(seed, index)
+            .agent(agentSide)
+            .conference(conferenceSide)
+            .maxDuration(settings.limit)
+            .build();
+        running.add(platform.start(script).whenComplete((result, error) -> progress.ended(result)));
+      }
+      List<CallResult> results = new ArrayList<>(calls);
+      for (CompletableFuture<CallResult> call : running) {
+        results.add(call.join());
+      }
+      load = LoadResult.of(results, (System.nanoTime() - started) / 1e9);
+    } finally {
+      ticker.shutdownNow();
     }
     for (CallResult result : load.results()) {
       if (result.failed()) {
-        err.println("call " + result.callId() + " failed: " + result.failure().getMessage());
+        err.println("call " + result.callId() + " failed: " + describe(result, url));
       }
     }
     err.flush();
@@ -178,9 +244,85 @@ final class SendCommand implements Callable<Integer> {
   private AudioSource file(String flag, Path file) {
     try {
       return AudioSource.fromFile(file);
-    } catch (IllegalArgumentException | UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       throw usage(flag + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      // The message names the file and what was found; say what is needed and how to get it.
+      throw usage(flag + ": " + e.getMessage() + "; it must be an " + WAV_FORMAT + " PCM WAV (or"
+          + " 8 kHz mu-law WAV or raw .ul); convert it with: " + soxCommand(file));
     }
+  }
+
+  static String soxCommand(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    Path converted = file.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + "-8k.wav");
+    return "sox " + shellQuote(file.toString()) + " -r 8000 -c 1 -b 16 -e signed-integer "
+        + shellQuote(converted.toString());
+  }
+
+  private static String shellQuote(String path) {
+    return path.matches("[A-Za-z0-9_./+-]+") ? path : "'" + path.replace("'", "'\\''") + "'";
+  }
+
+  /** --secret, else the first line of --secret-file, else CALLSTREAM_SECRET; null for none. */
+  private String secret() {
+    if (secret != null && secretFile != null) {
+      throw usage("give --secret or --secret-file, not both");
+    }
+    String value = secret;
+    if (secretFile != null) {
+      try {
+        List<String> lines = Files.readAllLines(secretFile, StandardCharsets.UTF_8);
+        value = lines.isEmpty() ? "" : lines.get(0).strip();
+      } catch (IOException e) {
+        throw usage("--secret-file cannot be read: " + secretFile);
+      }
+      if (value.isEmpty()) {
+        throw usage("--secret-file holds no secret on its first line: " + secretFile);
+      }
+    }
+    if (value == null) {
+      String fromEnvironment = environment.get(ENV_SECRET);
+      value = fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
+    }
+    return value;
+  }
+
+  /**
+   * Why a call failed, in one clause that does not repeat the call id (the line names it once):
+   * "connection refused by host:port", a hint to use --insecure for an untrusted certificate.
+   */
+  static String describe(CallResult result, URI url) {
+    Throwable failure = result.failure();
+    String where = url.getHost() + ":" + (url.getPort() > 0 ? url.getPort()
+        : "wss".equalsIgnoreCase(url.getScheme()) ? 443 : 80);
+    if (failure instanceof HandshakeFailedException refused) {
+      return "upgrade refused with HTTP " + refused.status() + " after " + refused.attempts()
+          + " attempt(s)";
+    }
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectException) {
+        return "connection refused by " + where;
+      }
+      if (cause instanceof UnknownHostException) {
+        return "unknown host " + url.getHost();
+      }
+      if (cause instanceof HttpConnectTimeoutException) {
+        return "connecting to " + where + " timed out";
+      }
+      if (cause instanceof CertPathBuilderException
+          || cause instanceof SSLHandshakeException && String.valueOf(cause.getMessage()).contains("PKIX")) {
+        return "the TLS certificate of " + where + " is not trusted (self-signed?); add --insecure"
+            + " to accept any certificate";
+      }
+      if (cause instanceof SSLException) {
+        return "TLS handshake with " + where + " failed: " + cause.getMessage();
+      }
+    }
+    String message = failure == null ? "unknown error" : String.valueOf(failure.getMessage());
+    String id = result.callId();
+    return message.replace(", call " + id, "").replace("call " + id + " ", "").replace(" " + id, "");
   }
 
   private CommandLine.ParameterException usage(String message) {

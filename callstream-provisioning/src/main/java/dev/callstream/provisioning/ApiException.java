@@ -3,13 +3,17 @@ package dev.callstream.provisioning;
 /**
  * The server answered with an HTTP error status. Carries the {@linkplain #status() status}, the
  * {@linkplain #reason() reason phrase}, and the {@linkplain #serverMessage() server's message}: the
- * {@code message}, {@code error} or {@code errorMessage} field of a JSON error body, otherwise the
- * body itself, truncated to about 500 characters. Secrets and tokens echoed by the server are
- * replaced by {@code ***} before they reach this exception.
+ * {@code message}, {@code error}, {@code errorMessage} or {@code generalMessage} (RingCX) field
+ * of a JSON error body, otherwise the body itself, truncated to about 500 characters. Secrets and
+ * tokens echoed by the server are replaced by {@code ***} before they reach this exception.
  *
  * <p>The message reads {@code HTTP 404 Not Found: <server message> (GET /platform/api/...)}.
+ *
+ * <p>The statuses a caller usually handles differently have their own subclasses: {@link
+ * BadRequestException} (400), {@link ForbiddenException} (403), {@link NotFoundException} (404)
+ * and {@link ConflictException} (409); every other status is a plain {@code ApiException}.
  */
-public final class ApiException extends ProvisioningException {
+public class ApiException extends ProvisioningException {
   private static final long serialVersionUID = 1L;
 
   private final int status;

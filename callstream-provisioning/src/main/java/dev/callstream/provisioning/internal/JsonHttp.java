@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.provisioning.ApiException;
+import dev.callstream.provisioning.BadRequestException;
+import dev.callstream.provisioning.ConflictException;
+import dev.callstream.provisioning.ForbiddenException;
+import dev.callstream.provisioning.NotFoundException;
 import dev.callstream.provisioning.ProvisioningException;
 import dev.callstream.provisioning.TransportException;
 import java.io.IOException;
@@ -113,12 +117,7 @@ public final class JsonHttp {
     if (message != null && !message.isBlank()) {
       return message.trim();
     }
-    int code = response.code();
-    String standard = STANDARD_REASONS.get(code);
-    if (standard != null) {
-      return standard;
-    }
-    return code >= 500 ? "Server Error" : code >= 400 ? "Client Error" : "";
+    return standardReason(response.code());
   }
 
   /** Parses a successful answer's body: JSON as a tree, a non-JSON body as a text node. */
@@ -148,12 +147,33 @@ public final class JsonHttp {
    * {@code secretValues} (tokens and secrets this request carried), then truncated.
    */
   public ApiException error(Answer answer, Request request, Collection<String> secretValues) {
-    return new ApiException(
+    return error(
         answer.status(),
         answer.reason(),
         serverMessage(answer.body(), secretValues),
         request.method(),
         request.url().encodedPath());
+  }
+
+  /** The {@link ApiException} subclass for {@code status}, or a plain one. */
+  public static ApiException error(
+      int status, String reason, String serverMessage, String method, String path) {
+    return switch (status) {
+      case 400 -> new BadRequestException(reason, serverMessage, method, path);
+      case 403 -> new ForbiddenException(reason, serverMessage, method, path);
+      case 404 -> new NotFoundException(reason, serverMessage, method, path);
+      case 409 -> new ConflictException(reason, serverMessage, method, path);
+      default -> new ApiException(status, reason, serverMessage, method, path);
+    };
+  }
+
+  /** The standard reason phrase of {@code status}, or a generic one. */
+  public static String standardReason(int status) {
+    String standard = STANDARD_REASONS.get(status);
+    if (standard != null) {
+      return standard;
+    }
+    return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "";
   }
 
   String serverMessage(String body, Collection<String> secretValues) {
@@ -181,7 +201,7 @@ public final class JsonHttp {
     if (!tree.isObject()) {
       return null;
     }
-    for (String name : new String[] {"message", "error", "errorMessage"}) {
+    for (String name : new String[] {"message", "error", "errorMessage", "generalMessage"}) {
       JsonNode field = tree.get(name);
       if (field == null || field.isNull()) {
         continue;
