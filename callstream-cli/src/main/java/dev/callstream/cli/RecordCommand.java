@@ -40,10 +40,10 @@ import picocli.CommandLine.Spec;
       "Listens on path / and writes each call to <recordings>/<callId>-<sessionId>/: the mono"
           + " files agent.wav and conference.wav, the two of them side by side in stereo.wav"
           + " (left agent, right conference), all 8 kHz 16-bit PCM, and call.json.",
-      "Prints 'listening on wss://HOST:PORT/' when ready (then 'listening on grpcs://HOST:PORT' with"
-          + " --grpc-port), then 'call started <callId>-<sessionId>"
+      "Prints 'listening on wss://HOST:PORT/' when ready, then 'call started <callId>-<sessionId>"
           + " <folder>' and 'call ended <callId>-<sessionId> <reason> complete=<true|false> <folder>'"
-          + " per call. SIGTERM or SIGINT finish every open recording (endReason shutdown) and exit 0."
+          + " per call. SIGTERM or SIGINT finish every open recording (endReason shutdown) and exit 0.",
+      "With --grpc-port it also prints 'listening on grpcs://HOST:PORT'."
     })
 final class RecordCommand implements Callable<Integer> {
   static final String TLS_SELF_SIGNED = "self-signed";
@@ -121,10 +121,9 @@ final class RecordCommand implements Callable<Integer> {
   int maxCalls;
 
   @Option(names = "--grpc-port", paramLabel = "N",
-      description = "Also receive RingCX gRPC streams (ringcentral.ringcx.streaming.v1beta2) on this"
-          + " port, with the same --host, --tls, --secret (authorization metadata: Bearer S or S),"
-          + " --max-calls and --recordings; 0 picks a free port. Prints 'listening on"
-          + " grpcs://HOST:PORT' (grpc:// with --tls none).")
+      description = "Also receive RingCX gRPC streams on this port, with the same --host, --tls, --secret (authorization metadata: Bearer S or S),"
+          + " --max-calls and --recordings; 0 picks a free port. Plain gRPC (grpc://) with --tls"
+          + " none.")
   Integer grpcPort;
 
   @Override
