@@ -1,6 +1,6 @@
 package dev.callstream.cli;
 
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
       "Receive Engage Voice call streams on path / and record every call to"
           + " <recordings>/<callId>-<sessionId>/: agent.wav, conference.wav (mono), stereo.wav"
           + " (left agent, right conference), all 8 kHz 16-bit PCM, and call.json.",
-      "Prints 'listening on wss://HOST:PORT/' when ready, then 'call started <callId>-<sessionId>"
+      "Prints 'listening on wss://HOST:PORT/' when ready (then 'listening on grpcs://HOST:PORT' with"
+          + " --grpc-port), then 'call started <callId>-<sessionId>"
           + " <folder>' and 'call ended <callId>-<sessionId> <reason> complete=<true|false> <folder>'"
           + " per call. SIGTERM or SIGINT finish every open recording (endReason shutdown) and exit 0."
     })
@@ -84,8 +85,16 @@ final class RecordCommand implements Callable<Integer> {
   List<String> secrets;
 
   @Option(names = "--max-calls", paramLabel = "N", defaultValue = "500",
-      description = "Concurrent calls; beyond them the upgrade gets HTTP 503 (default: ${DEFAULT-VALUE}).")
+      description = "Concurrent calls, counted across both transports; beyond them the upgrade gets"
+          + " HTTP 503, a gRPC stream RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   int maxCalls;
+
+  @Option(names = "--grpc-port", paramLabel = "N",
+      description = "Also receive RingCX gRPC streams (ringcentral.ringcx.streaming.v1beta2) on this"
+          + " port, with the same --host, --tls, --secret (authorization metadata: Bearer S or S),"
+          + " --max-calls and --recordings; 0 picks a free port. Prints 'listening on"
+          + " grpcs://HOST:PORT' (grpc:// with --tls none).")
+  Integer grpcPort;
 
   @Override
   public Integer call() throws Exception {
@@ -139,6 +148,9 @@ final class RecordCommand implements Callable<Integer> {
     if (maxCalls < 1) {
       throw usage("--max-calls must be at least 1: " + maxCalls);
     }
+    if (grpcPort != null && (grpcPort < 0 || grpcPort > 65535)) {
+      throw usage("--grpc-port must be between 0 and 65535: " + grpcPort);
+    }
     if (Files.exists(recordings) && !Files.isDirectory(recordings)) {
       throw usage("--recordings is not a directory: " + recordings);
     }
@@ -146,7 +158,7 @@ final class RecordCommand implements Callable<Integer> {
     if (secretList.stream().anyMatch(String::isEmpty)) {
       throw usage("--secret must not be empty");
     }
-    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls);
+    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls, grpcPort);
   }
 
   private Tls tls() {

@@ -1,12 +1,14 @@
 package dev.callstream.cli;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
-import dev.callstream.server.Authenticator;
+import dev.callstream.core.recording.CallRecorder;
+import dev.callstream.grpc.CallStreamGrpcServer;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
-import dev.callstream.server.TlsInfo;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -16,8 +18,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@code callstream record} runs: a {@link CallRecorder} behind a {@link CallStreamServer},
- * printing one stdout line when ready and one per call start and end. Separate from the command so
+ * What {@code callstream record} runs: a {@link CallRecorder} behind a {@link CallStreamServer}
+ * and, with a gRPC port, a {@link CallStreamGrpcServer} sharing its recorder, TLS choice,
+ * authenticator and call limit, printing one stdout line per listener when ready and one per call
+ * start and end. Separate from the command so
  * that tests can start it in-process and stop it without signals.
  *
  * <p>Thread-safe. {@link #close()} is idempotent; a second caller waits until the first has finished
@@ -29,9 +33,10 @@ final class RecordServer implements AutoCloseable {
    * A validated configuration.
    *
    * @param secrets empty when handshakes need no secret
+   * @param grpcPort the gRPC listener's port (0 for any free one), or null for none
    */
   record Settings(
-      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
+      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Integer grpcPort) {
     Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(recordings, "recordings");
@@ -43,17 +48,20 @@ final class RecordServer implements AutoCloseable {
     @Override
     public String toString() {
       return "Settings[" + host + ":" + port + ", " + recordings + ", " + tls + ", "
-          + secrets.size() + " secrets, maxCalls=" + maxCalls + "]";
+          + secrets.size() + " secrets, maxCalls=" + maxCalls + ", grpcPort=" + grpcPort + "]";
     }
   }
 
   private final CallStreamServer server;
+  /** Null without {@code --grpc-port}. */
+  private final CallStreamGrpcServer grpcServer;
   private final Path recordings;
   private final PrintWriter err;
   private boolean closed;
 
-  private RecordServer(CallStreamServer server, Path recordings, PrintWriter err) {
+  private RecordServer(CallStreamServer server, CallStreamGrpcServer grpcServer, Path recordings, PrintWriter err) {
     this.server = server;
+    this.grpcServer = grpcServer;
     this.recordings = recordings;
     this.err = err;
   }
@@ -81,26 +89,56 @@ final class RecordServer implements AutoCloseable {
           + " in " + recordings);
     }
     CallRecorder recorder = CallRecorder.builder(recordings).events(new Lines(out, err)).build();
+    Authenticator authenticator = settings.secrets().isEmpty()
+        ? Authenticator.NONE
+        : Authenticator.secrets(settings.secrets());
+    // One limit for both transports: --max-calls counts every open call of the process.
+    CallAdmission admission = CallAdmission.limit(settings.maxCalls());
     CallStreamServer server = CallStreamServer.builder()
         .host(settings.host())
         .port(settings.port())
         .tls(settings.tls())
-        .authenticator(settings.secrets().isEmpty()
-            ? Authenticator.NONE
-            : Authenticator.secrets(settings.secrets()))
-        .maxCalls(settings.maxCalls())
+        .authenticator(authenticator)
+        .admission(admission)
         .listenerFactory(recorder)
         .build();
     server.start();
-    RecordServer started = new RecordServer(server, recordings, err);
-    TlsInfo tls = server.tls();
-    if (tls.sha256Fingerprint() != null) {
-      line(err, "tls: " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
-          + tls.sha256Fingerprint());
+    CallStreamGrpcServer grpcServer = null;
+    if (settings.grpcPort() != null) {
+      try {
+        grpcServer = CallStreamGrpcServer.builder()
+            .host(settings.host())
+            .port(settings.grpcPort())
+            .tls(settings.tls())
+            .authenticator(authenticator)
+            .admission(admission)
+            .listenerFactory(recorder)
+            .build()
+            .start();
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+    }
+    RecordServer started = new RecordServer(server, grpcServer, recordings, err);
+    printFingerprint(err, "tls", server.tls());
+    if (grpcServer != null) {
+      // a self-signed choice generates one certificate per listener
+      printFingerprint(err, "grpc tls", grpcServer.tls());
     }
     line(err, "recording to " + recordings);
     line(out, "listening on " + server.uri());
+    if (grpcServer != null) {
+      line(out, "listening on " + grpcServer.uri());
+    }
     return started;
+  }
+
+  private static void printFingerprint(PrintWriter err, String label, TlsInfo tls) {
+    if (tls.sha256Fingerprint() != null) {
+      line(err, label + ": " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
+          + tls.sha256Fingerprint());
+    }
   }
 
   /** {@code wss://host:port/} or {@code ws://host:port/}, with the real port. */
@@ -118,9 +156,19 @@ final class RecordServer implements AutoCloseable {
     return recordings;
   }
 
-  /** Calls admitted and not yet ended. */
+  /** {@code grpcs://host:port} or {@code grpc://host:port}, or null without a gRPC listener. */
+  URI grpcUri() {
+    return grpcServer == null ? null : grpcServer.uri();
+  }
+
+  /** What the gRPC listener presents, or null without one. */
+  TlsInfo grpcTls() {
+    return grpcServer == null ? null : grpcServer.tls();
+  }
+
+  /** Calls admitted and not yet ended, on both transports. */
   int activeCalls() {
-    return server.activeCalls();
+    return server.activeCalls() + (grpcServer == null ? 0 : grpcServer.activeCalls());
   }
 
   /**
@@ -133,11 +181,24 @@ final class RecordServer implements AutoCloseable {
       return;
     }
     closed = true;
-    int open = server.activeCalls();
+    int open = activeCalls();
     if (open > 0) {
       line(err, "shutting down: finishing " + open + " open call" + (open == 1 ? "" : "s"));
     }
+    // Both stop accepting and end their calls (shutdown) in parallel: the gRPC listener on its own thread.
+    Thread grpcClose = null;
+    if (grpcServer != null) {
+      grpcClose = new Thread(grpcServer::close, "callstream-record-grpc-close");
+      grpcClose.start();
+    }
     server.close();
+    if (grpcClose != null) {
+      try {
+        grpcClose.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     line(err, "stopped");
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Empty;
-import dev.callstream.core.G711;
+import dev.callstream.core.audio.G711;
 import dev.callstream.grpc.proto.Codec;
 import dev.callstream.grpc.proto.ParticipantType;
 import dev.callstream.grpc.proto.StreamEvent;

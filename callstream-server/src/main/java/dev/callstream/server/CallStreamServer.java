@@ -1,11 +1,16 @@
 package dev.callstream.server;
 
+import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.StreamCodec;
 import dev.callstream.core.internal.CallDriver;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
+import dev.callstream.server.wire.StreamCodec;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsInfo;
+import dev.callstream.transport.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -101,10 +106,11 @@ public final class CallStreamServer implements AutoCloseable {
       if (runtime != null) {
         throw new IllegalStateException("server already started");
       }
-      TlsMaterial material = TlsMaterial.resolve(config.tls, config.host);
+      TlsMaterial material = config.tls.load(config.host);
       StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
-      ServerSettings settings = new ServerSettings(config.host, config.port, material.context,
-          config.listenerFactory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
+      ServerSettings settings = new ServerSettings(config.host, config.port, material.sslContext(),
+          config.listenerFactory, config.authenticator, codec,
+          config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls), config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
           config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
       try {
@@ -112,7 +118,7 @@ public final class CallStreamServer implements AutoCloseable {
       } catch (IOException e) {
         throw new CallStreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
       }
-      tlsInfo = material.info;
+      tlsInfo = material.info();
       return this;
     }
   }
@@ -195,11 +201,12 @@ public final class CallStreamServer implements AutoCloseable {
   public static final class Builder {
     private String host = "127.0.0.1";
     private int port = 3333;
-    private Tls tls = Tls.selfSigned();
+    private Tls tls;
     private CallStreamListener.Factory listenerFactory;
     private Authenticator authenticator = Authenticator.NONE;
     private StreamCodec codec;
     private int maxCalls = 500;
+    private CallAdmission admission;
     private int maxMessageBytes = 64 * 1024;
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -234,7 +241,11 @@ public final class CallStreamServer implements AutoCloseable {
       return this;
     }
 
-    /** TLS source; default {@link Tls#selfSigned()}. Plain ws only with {@link Tls#none()}. */
+    /**
+     * TLS source (required, no default: a server never silently serves a generated certificate):
+     * {@link Tls#pkcs12} or {@link Tls#pem} in production, {@link Tls#selfSigned()} for local use,
+     * {@link Tls#none()} for plain ws behind a TLS-terminating proxy.
+     */
     public Builder tls(Tls tls) {
       this.tls = Objects.requireNonNull(tls, "tls");
       return this;
@@ -264,6 +275,15 @@ public final class CallStreamServer implements AutoCloseable {
         throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
       }
       this.maxCalls = maxCalls;
+      return this;
+    }
+
+    /**
+     * Counts calls against a limit shared with other servers (for example a gRPC server in the same
+     * process) instead of {@link #maxCalls}: beyond it upgrades get HTTP 503.
+     */
+    public Builder admission(CallAdmission admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
       return this;
     }
 
@@ -346,11 +366,15 @@ public final class CallStreamServer implements AutoCloseable {
     /**
      * An unstarted server with this configuration.
      *
-     * @throws IllegalStateException when no listener factory was given
+     * @throws IllegalStateException when no listener factory or no TLS choice was given
      */
     public CallStreamServer build() {
       if (listenerFactory == null) {
         throw new IllegalStateException("listenerFactory is required");
+      }
+      if (tls == null) {
+        throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
+            + " certificate, Tls.selfSigned() for local use, or Tls.none() for plain ws behind a TLS proxy");
       }
       Builder copy = new Builder();
       copy.host = host;
@@ -360,6 +384,7 @@ public final class CallStreamServer implements AutoCloseable {
       copy.authenticator = authenticator;
       copy.codec = codec;
       copy.maxCalls = maxCalls;
+      copy.admission = admission;
       copy.maxMessageBytes = maxMessageBytes;
       copy.idleTimeout = idleTimeout;
       copy.handshakeTimeout = handshakeTimeout;

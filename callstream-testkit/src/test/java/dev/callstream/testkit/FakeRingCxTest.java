@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.callstream.core.G711;
+import dev.callstream.core.audio.G711;
 import dev.callstream.grpc.proto.Codec;
 import dev.callstream.grpc.proto.DialogInitEvent;
 import dev.callstream.grpc.proto.ParticipantType;

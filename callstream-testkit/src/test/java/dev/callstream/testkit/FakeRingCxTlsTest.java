@@ -27,7 +27,7 @@ class FakeRingCxTlsTest {
 
   @Test
   void insecureTrustsAnyCertificateForAnyName() throws Exception {
-    RingCxCallResult result = play(TestCertificate.forName("somewhere.invalid", false), b -> b.insecure(true));
+    RingCxCallResult result = play(TestCertificate.forName("somewhere.invalid"), b -> b.insecure(true));
     assertThat(result.completed()).isTrue();
     assertThat(result.status()).isEqualTo(Status.Code.OK);
     assertThat(result.mediaSent()).isEqualTo(6);
@@ -35,13 +35,13 @@ class FakeRingCxTlsTest {
 
   @Test
   void aPinnedCertificateIsTrustedForItsOwnName() throws Exception {
-    TestCertificate certificate = TestCertificate.forName("127.0.0.1", true);
+    TestCertificate certificate = TestCertificate.forName("127.0.0.1");
     assertThat(play(certificate, b -> b.trustCertificates(certificate.certificate())).completed()).isTrue();
   }
 
   @Test
   void aPinnedCertificateForAnotherNameIsRefusedUnlessThatAuthorityIsClaimed() throws Exception {
-    TestCertificate certificate = TestCertificate.forName("receiver.test", false);
+    TestCertificate certificate = TestCertificate.forName("receiver.test");
     RingCxCallResult wrongName = play(certificate, b -> b.trustCertificates(certificate.certificate()));
     assertThat(wrongName.failed()).isTrue();
     assertThat(wrongName.status()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -52,7 +52,7 @@ class FakeRingCxTlsTest {
 
   @Test
   void theDefaultTrustStoreRefusesASelfSignedServer() throws Exception {
-    RingCxCallResult result = play(TestCertificate.forName("127.0.0.1", true), b -> {});
+    RingCxCallResult result = play(TestCertificate.forName("127.0.0.1"), b -> {});
     assertThat(result.failed()).isTrue();
     assertThat(result.status()).isEqualTo(Status.Code.UNAVAILABLE);
   }

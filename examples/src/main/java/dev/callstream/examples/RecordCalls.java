@@ -1,8 +1,8 @@
 package dev.callstream.examples;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.nio.file.Path;
 
 /**

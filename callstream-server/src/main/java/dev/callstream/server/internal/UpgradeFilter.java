@@ -1,8 +1,8 @@
 package dev.callstream.server.internal;
 
 import dev.callstream.core.CallInfo;
-import dev.callstream.server.Authenticator.Decision;
-import dev.callstream.server.Handshake;
+import dev.callstream.transport.Authenticator.Decision;
+import dev.callstream.transport.Handshake;
 import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.net.URI;
@@ -18,8 +18,8 @@ import org.glassfish.grizzly.CloseType;
 import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
-import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.GenericCloseListener;
+import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.IOEvent;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.attributes.Attribute;
@@ -186,7 +186,7 @@ final class UpgradeFilter extends BaseFilter {
     CallInfo info;
     Decision decision;
     try {
-      info = CallInfo.fromQuery(rawQuery);
+      info = QueryParser.parse(rawQuery);
       decision = runtime.settings().authenticator().onHandshake(
           new Handshake(path, rawQuery, info, headers, request.getRemoteAddress()));
     } catch (RuntimeException e) {
@@ -200,7 +200,7 @@ final class UpgradeFilter extends BaseFilter {
     }
     if (!runtime.registry().tryReserve()) {
       log.warn("call {}: upgrade from {} refused (503): {}", logId, request.getRemoteAddress(),
-          runtime.registry().closing() ? "server closing" : "all " + runtime.settings().maxCalls() + " call slots taken");
+          runtime.registry().closing() ? "server closing" : "all " + runtime.settings().admission().maxCalls() + " call slots taken");
       return refuse(ctx, request, 503, "Service Unavailable", "Retry-After", "1");
     }
     PendingCall pending = runtime.newPending(withoutSecret(info), decision == Decision.VERIFY_AT_START, logId);
@@ -281,12 +281,12 @@ final class UpgradeFilter extends BaseFilter {
 
   /** The listener's call info: the {@code secret} query parameter is a credential, not call data. */
   private static CallInfo withoutSecret(CallInfo info) {
-    if (!info.query().containsKey("secret")) {
+    if (!info.parameters().containsKey("secret")) {
       return info;
     }
-    Map<String, String> query = new LinkedHashMap<>(info.query());
+    Map<String, String> query = new LinkedHashMap<>(info.parameters());
     query.remove("secret");
-    return CallInfo.fromQueryParameters(query);
+    return QueryParser.fromParameters(query);
   }
 
   private static void forward(Wire wire, Buffer buffer) {

@@ -2,10 +2,10 @@ package dev.callstream.testkit.junit5;
 
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
 import dev.callstream.testkit.FakeEngageVoice;
 import dev.callstream.testkit.Pacing;
 import dev.callstream.testkit.RecordingListener;
+import dev.callstream.transport.Tls;
 import java.net.URI;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *   @Test
  *   void recordsACall() {
  *     callStream.platform().play(CallScript.builder().maxDuration(Duration.ofSeconds(1)).build());
- *     assertThat(callStream.recorder().takeStart().callId()).isEqualTo("call-1");
+ *     assertThat(callStream.recorder().awaitEnd("call-1", Duration.ofSeconds(5)).reason()).isEqualTo(EndReason.STOPPED);
  *   }
  * }
  * }</pre>
