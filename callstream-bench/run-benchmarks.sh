@@ -11,14 +11,15 @@
 # the load generator pinned to CPU 1 (when taskset exists and there are 2+ CPUs). Loopback only.
 # --quick takes about 25 minutes on 2 cores (shorter windows, fewer steps); a full run about 50.
 # Then JFR profiles of the codec and of our server at 200 calls. Every loop is bounded in count and every step in time (timeout).
-# RingCX gRPC (skip with --skip-grpc, or run alone with --only-grpc, usually with --keep-results): our gRPC
+# RingCX gRPC (skip with --skip-grpc, or run alone with --only-grpc, which rewrites only the gRPC section of
+# BENCHMARKS.md and leaves the other measurements as they are): our gRPC
 # server (no-op, recording) and the minimal Python grpcio receiver at 200 real-time calls, in rounds, then
 # 500 real-time calls recorded; needs Debian's python3-grpcio, python3-protobuf and protobuf-compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0; GRPC=1
+QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0; GRPC=1; ONLY_GRPC=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
@@ -28,7 +29,7 @@ for arg in "$@"; do
     --skip-profile) PROFILE=0 ;;
     --keep-results) KEEP=1 ;;
     --skip-grpc) GRPC=0 ;;
-    --only-grpc) JMH=0; E2E=0; PROFILE=0 ;;
+    --only-grpc) JMH=0; E2E=0; PROFILE=0; ONLY_GRPC=1 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -160,5 +161,10 @@ if [ "$PROFILE" = 1 ]; then
 fi
 
 echo "== report" >&2
-"$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md
+if [ "$ONLY_GRPC" = 1 ]; then
+  # only the gRPC section of BENCHMARKS.md is replaced; the other measurements stay as they were
+  "$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md --only-grpc
+else
+  "$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md
+fi
 echo "wrote $ROOT/BENCHMARKS.md" >&2
