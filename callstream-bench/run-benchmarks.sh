@@ -73,7 +73,8 @@ echo "== machine" >&2
   echo "tyrus=$(unzip -p "$JAR" META-INF/maven/org.glassfish.tyrus/tyrus-core/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
   echo "grizzly=$(unzip -p "$JAR" META-INF/maven/org.glassfish.grizzly/grizzly-framework/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
   echo "jmh=$(unzip -p "$JAR" META-INF/maven/org.openjdk.jmh/jmh-core/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
-  echo "grpc-java=$(unzip -p "$JAR" META-INF/maven/io.grpc/grpc-api/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
+  # grpc-java's jars carry no pom.properties: the version the build pins
+  echo "grpc-java=$(sed -n 's:.*<grpc.version>\(.*\)</grpc.version>.*:\1:p' pom.xml | head -1)"
   echo "pinning=${SERVER_CPU:+server on CPU 0, generator on CPU 1}"
   echo "quick=$QUICK"
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
