@@ -4,6 +4,7 @@ import dev.callstream.core.AudioChannel;
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.core.sequence.SegmentTimeline;
 import dev.callstream.server.internal.CallSequencer;
 import dev.callstream.server.internal.QueryParser;
 import dev.callstream.server.internal.WireCall;
@@ -46,17 +47,19 @@ public class SequencerBenchmark {
   public void newCall(Blackhole blackhole) {
     CallInfo info = QueryParser.parse("callId=bench&sessionId=1");
     driver = new WireCall(info, new CallStreamListener() {}, CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
-    sequencer = new CallSequencer(CallDriver.DEFAULT_REORDER_WINDOW, new CallSequencer.Output() {
+    SegmentTimeline.Output sink = new SegmentTimeline.Output() {
       @Override
-      public void frame(AudioChannel channel, long position, Media media) {
+      public void frame(long position, long sequence, byte[] payload) {
         blackhole.consume(position);
       }
 
       @Override
-      public void late(AudioChannel channel) {
-        blackhole.consume(channel);
+      public void gap(long fromPosition, int frameCount) {
+        blackhole.consume(fromPosition);
       }
-    });
+    };
+    int window = CallDriver.DEFAULT_REORDER_WINDOW;
+    sequencer = new CallSequencer(window, new SegmentTimeline(window, sink), new SegmentTimeline(window, sink));
     frame = 0;
   }
 
@@ -71,7 +74,7 @@ public class SequencerBenchmark {
     return driver.accept(nextMedia());
   }
 
-  /** The sequencer alone. */
+  /** The sequencer and its two timelines alone. */
   @Benchmark
   public void sequencerOnly() {
     sequencer.accept(nextMedia());

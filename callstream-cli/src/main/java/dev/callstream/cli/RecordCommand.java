@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * {@code callstream record}: the recording server of CONTRACTS.md section 2. Prints {@code listening
  * on (ws|wss)://HOST:PORT/} on stdout when ready, then one line per call start and end; logs and the
  * certificate fingerprint go to stderr. SIGTERM or SIGINT finish every open recording and exit 0.
- * Exit 2 on a usage error, 1 when the server cannot start (address in use, unreadable TLS files).
+ * Exit 2 on a usage error, 1 when the server cannot start (address in use, unreadable TLS files, a
+ * PEM key that does not match its certificate: one line naming both files).
  */
 @Command(
     name = "record",

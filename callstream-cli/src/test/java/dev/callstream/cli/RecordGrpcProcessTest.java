@@ -79,7 +79,7 @@ class RecordGrpcProcessTest {
     assertThat(grpc.group(1)).isEqualTo("grpc");
     channel = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(grpc.group(2))).usePlaintext().build();
 
-    assertThat(wrongSecretStatus("Bearer wrong")).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(wrongSecretStatus("Bearer n0t-the-secret")).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(wrongSecretStatus(null)).isEqualTo(Status.Code.UNAUTHENTICATED);
 
     byte[] agent = codes(7, 20 * CHUNK);
@@ -121,7 +121,7 @@ class RecordGrpcProcessTest {
       assertThat(folders).as("refused calls leave nothing on disk").containsExactly(folder);
     }
     assertThat(child.terminate()).isZero();
-    assertThat(child.stderr.toString()).doesNotContain("s3cret").doesNotContain("wrong");
+    assertThat(child.stderr.toString()).doesNotContain("s3cret").doesNotContain("n0t-the-secret");
   }
 
   @Test

@@ -76,7 +76,8 @@ import java.util.Objects;
  * segment got its {@code SegmentStop}, else {@code CLOSED}, and the RPC then completes with OK and
  * {@code Empty} (after {@code onEnd}); {@code CLOSED} when the client cancels, or after
  * {@link Builder#idleTimeout} without an event ({@code CANCELLED}); {@code ERROR} as above or when the
- * listener throws; {@code SHUTDOWN} when {@link #close()} ends it ({@code UNAVAILABLE}).
+ * listener throws; {@code SHUTDOWN} when {@link #close()} or a {@link #drain} whose timeout passed
+ * ends it ({@code UNAVAILABLE}).
  *
  * <p>Thread-safe. {@link #close()} is idempotent; the server cannot be restarted.
  */
@@ -159,6 +160,42 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       current = runtime;
     }
     return current == null ? 0 : current.activeCalls();
+  }
+
+  /** True while new streams are admitted: started, not draining or closed, and a call slot free. */
+  public boolean ready() {
+    GrpcRuntime current;
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      current = runtime;
+    }
+    return current != null && current.ready();
+  }
+
+  /** True once {@link #drain} or {@link #close()} has begun. */
+  public boolean draining() {
+    GrpcRuntime current;
+    synchronized (lock) {
+      current = runtime;
+    }
+    return current != null && current.draining();
+  }
+
+  /**
+   * The graceful stop for rolling restarts: new streams get {@code UNAVAILABLE} at once
+   * ({@link #ready()} turns false), open calls run to their natural end for up to {@code timeout},
+   * the rest then end with {@link dev.callstream.core.EndReason#SHUTDOWN}; then the network and the
+   * threads stop. A second drain with a shorter timeout brings the end forward ({@code Duration.ZERO}:
+   * at once).
+   *
+   * @return completes when the server has stopped
+   * @throws IllegalStateException when not started
+   */
+  public java.util.concurrent.CompletableFuture<Void> drain(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    return started().drain(timeout);
   }
 
   /**

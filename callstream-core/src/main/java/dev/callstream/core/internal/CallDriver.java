@@ -217,6 +217,30 @@ public final class CallDriver {
     });
   }
 
+  /**
+   * The timeline of a started segment, for a transport that sequences some segments itself (the
+   * WebSocket per-connection numbering spans both segments): what it releases reaches the listener.
+   * Call its methods only inside {@link #guard}, so that a listener failure ends the call.
+   *
+   * @return the timeline, or null when no segment has this id
+   */
+  public SegmentTimeline timeline(String segmentId) {
+    Lane lane = lanes.get(segmentId);
+    return lane == null ? null : lane.timeline;
+  }
+
+  /**
+   * Runs one step of the transport that may call back the listener (through a
+   * {@link #timeline(String)}) with the driver's guarantees: a listener that throws ends the call
+   * with ERROR, an end requested from inside a callback waits for it.
+   *
+   * @return false once the call has ended (the step is not run)
+   */
+  public boolean guard(Runnable step) {
+    Objects.requireNonNull(step, "step");
+    return run(step::run);
+  }
+
   /** Counts a frame of a segment that the transport dropped as late before it had a position. */
   public boolean dropLate(String segmentId) {
     return run(() -> {

@@ -104,6 +104,12 @@ public final class PcmStreamListener implements CallStreamListener {
       }
       return;
     }
+    if (!wants(segment.channel())) {
+      for (int m : mixersOf(segment.channel())) {
+        mixers[m].skip(segment, reached);
+      }
+      return;
+    }
     int pcmBytes = frame.sampleCount() * 2;
     if (pcm.length < pcmBytes) {
       pcm = new byte[pcmBytes];
@@ -156,6 +162,17 @@ public final class PcmStreamListener implements CallStreamListener {
 
   private static final int[] AGENT_MIXERS = {0, 2};
   private static final int[] CONFERENCE_MIXERS = {1, 2};
+
+  /** Whether any open stream carries this side (else its frames need not be decoded). */
+  private boolean wants(AudioChannel side) {
+    PcmStream.Layout mono = side == AudioChannel.AGENT ? PcmStream.Layout.AGENT : PcmStream.Layout.CONFERENCE;
+    for (PcmStream stream : streams) {
+      if (stream.layout() == mono || stream.layout() == PcmStream.Layout.STEREO) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private static int[] mixersOf(AudioChannel side) {
     return side == AudioChannel.AGENT ? AGENT_MIXERS : CONFERENCE_MIXERS;

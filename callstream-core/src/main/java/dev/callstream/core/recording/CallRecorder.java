@@ -6,6 +6,7 @@ import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.Secrets;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -63,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * {@code complete} false, so a call interrupted by a crash is recognisable and {@link #repair(Path)}
  * can finish it. WebSocket calls keep the fields of CONTRACTS.md section 2 plus
  * {@code "transport": "wss"}; gRPC calls get {@code transport}, {@code account}, {@code dialog} and
- * {@code segments} (section 5). Values of keys containing {@code secret}, {@code token} or
- * {@code password} (any case) are written as {@code "***"}. {@code complete} is true when every
+ * {@code segments} (section 5). Values of keys that {@link Secrets#isSecretKey} names (secret, token,
+ * password, api key, authorization, credential..., any case and separators) are written as
+ * {@code "***"}. {@code complete} is true when every
  * started segment stopped (WebSocket: both Stops arrived; gRPC: and the stream ended normally) and
  * the recording did not fail.
  *
@@ -144,7 +146,7 @@ public final class CallRecorder implements CallStreamListener.Factory {
     this.sinkFactory = builder.sinkFactory;
   }
 
-  /** A recorder writing all three files and {@code call.json} under {@code directory} (created if missing). */
+  /** A recorder writing every track and {@code call.json} under {@code directory} (created if missing). */
   public static CallRecorder create(Path directory) {
     return builder(directory).build();
   }
@@ -275,7 +277,8 @@ public final class CallRecorder implements CallStreamListener.Factory {
   /** Configures a {@link CallRecorder}. Not thread-safe. */
   public static final class Builder {
     private final Path directory;
-    private ObjectMapper mapper = new ObjectMapper();
+    /** Writes {@code call.json}; ours, not configurable: no Jackson type in the public API. */
+    private final ObjectMapper mapper = new ObjectMapper();
     private Events events = new Events() {};
     private Set<Track> tracks = EnumSet.allOf(Track.class);
     private int stereoWindowSlots = DEFAULT_STEREO_WINDOW_SLOTS;
@@ -285,24 +288,18 @@ public final class CallRecorder implements CallStreamListener.Factory {
       this.directory = Objects.requireNonNull(directory, "directory");
     }
 
-    /** The mapper that writes {@code call.json}; default a plain {@code new ObjectMapper()}. */
-    public Builder objectMapper(ObjectMapper mapper) {
-      this.mapper = Objects.requireNonNull(mapper, "mapper");
-      return this;
-    }
-
     /** Receives start, end and failure notifications; default none. */
     public Builder events(Events events) {
       this.events = Objects.requireNonNull(events, "events");
       return this;
     }
 
-    /** The files to write; default all three ({@code call.json} is always written). */
+    /** The files to write; default all of them ({@code call.json} is always written). */
     public Builder tracks(Track... tracks) {
       return tracks(Arrays.asList(tracks));
     }
 
-    /** The files to write; default all three ({@code call.json} is always written). */
+    /** The files to write; default all of them ({@code call.json} is always written). */
     public Builder tracks(java.util.Collection<Track> tracks) {
       if (tracks.isEmpty()) {
         this.tracks = EnumSet.noneOf(Track.class);

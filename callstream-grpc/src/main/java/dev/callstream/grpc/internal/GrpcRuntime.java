@@ -14,10 +14,12 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +46,9 @@ public final class GrpcRuntime {
   private final AtomicLong refusedUnauthorized = new AtomicLong();
   private final AtomicLong refusedCapacity = new AtomicLong();
   private volatile boolean closing;
+  // idle's monitor
+  private CompletableFuture<Void> drained;
+  private long drainDeadline;
   private Server server;
 
   private GrpcRuntime(GrpcSettings settings) {
@@ -138,44 +143,88 @@ public final class GrpcRuntime {
     }
   }
 
+  /** True while new streams are admitted: not draining and a call slot free. */
+  public boolean ready() {
+    return !closing && settings.admission().active() < settings.admission().maxCalls();
+  }
+
+  /** True from the first {@link #drain} on: new streams are refused. */
+  public boolean draining() {
+    return closing;
+  }
+
   /**
-   * Refuses new streams, ends every open call with SHUTDOWN, waits up to the shutdown timeout for
-   * their terminal callbacks, then stops the network and the threads.
+   * Refuses new streams from now on ({@code UNAVAILABLE}) and lets open calls run to their end for
+   * up to {@code timeout}; then ends the rest with SHUTDOWN, waits up to the shutdown timeout for
+   * their terminal callbacks and stops the network and the threads. A later call with a shorter
+   * timeout brings the deadline forward (a second signal ends the drain at once).
+   *
+   * @return completes once everything has stopped
    */
-  public void shutdown() {
-    closing = true;
-    server.shutdown();
-    List<GrpcCall> calls = List.copyOf(open);
-    for (GrpcCall call : calls) {
-      call.shutdown();
+  public CompletableFuture<Void> drain(Duration timeout) {
+    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    synchronized (idle) {
+      if (drained != null) {
+        if (deadline - drainDeadline < 0) {
+          drainDeadline = deadline;
+          idle.notifyAll();
+        }
+        return drained;
+      }
+      closing = true;
+      drainDeadline = deadline;
+      drained = new CompletableFuture<>();
     }
-    long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+    server.shutdown();
+    Thread thread = new Thread(this::runDrain, "callstream-grpc-drain");
+    thread.setDaemon(true);
+    thread.start();
+    return drained;
+  }
+
+  /** {@link #drain} with no grace: every open call ends with SHUTDOWN now; waits until stopped. */
+  public void shutdown() {
+    drain(Duration.ZERO).join();
+  }
+
+  private void runDrain() {
     try {
       synchronized (idle) {
         while (!open.isEmpty()) {
-          long left = deadline - System.nanoTime();
+          long left = drainDeadline - System.nanoTime();
           if (left <= 0) {
-            log.warn("{} calls still open after the shutdown timeout", open.size());
             break;
           }
           TimeUnit.NANOSECONDS.timedWait(idle, left);
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    server.shutdownNow();
-    try {
+      List<GrpcCall> calls = List.copyOf(open);
+      if (!calls.isEmpty()) {
+        log.info("ending {} open calls with shutdown", calls.size());
+        for (GrpcCall call : calls) {
+          call.shutdown();
+        }
+        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+        synchronized (idle) {
+          while (!open.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              log.warn("{} calls still open after the shutdown timeout", open.size());
+              break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(idle, left);
+          }
+        }
+      }
+      server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    sweeper.shutdownNow();
-    dispatchPool.shutdown();
-    try {
+      sweeper.shutdownNow();
+      dispatchPool.shutdown();
       dispatchPool.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      drained.complete(null);
     }
   }
 

@@ -45,10 +45,12 @@ import java.util.Objects;
  * </ul>
  * Not thread-safe: one call's events come from its dispatch lane.
  */
-public final class WireCall implements CallSequencer.Output {
+public final class WireCall {
   private final CallInfo info;
+  private final int window;
   private final CallDriver driver;
-  private final CallSequencer sequencer;
+  /** Created with the two segments, on their timelines. */
+  private CallSequencer sequencer;
   private final Map<String, Object> wire = new LinkedHashMap<>();
   private final List<Object> stopFields = new ArrayList<>();
   private final List<Stop> stops = new ArrayList<>();
@@ -65,7 +67,7 @@ public final class WireCall implements CallSequencer.Output {
   public WireCall(CallInfo info, CallStreamListener listener, int reorderWindow, Runnable closeConnection) {
     this.info = Objects.requireNonNull(info, "info");
     this.driver = new CallDriver(info, listener, reorderWindow, closeConnection);
-    this.sequencer = new CallSequencer(reorderWindow, this);
+    this.window = reorderWindow;
     wire.put("query", info.parameters());
     wire.put("stops", List.of());
     wire.put("sequenceMode", label(SequenceMode.UNDETERMINED));
@@ -79,7 +81,7 @@ public final class WireCall implements CallSequencer.Output {
 
   /** The numbering detected for this call's {@code sequenceId}s. */
   public SequenceMode sequenceMode() {
-    return sequencer.mode();
+    return publishedMode;
   }
 
   /**
@@ -94,7 +96,10 @@ public final class WireCall implements CallSequencer.Output {
     }
     if (event instanceof Media media) {
       startSegments(AudioFormat.MULAW_8K);
-      sequencer.accept(media);
+      if (sequencer == null) {
+        return !driver.ended();
+      }
+      driver.guard(() -> sequencer.accept(media));
       if (sequencer.mode() != publishedMode) {
         publishedMode = sequencer.mode();
         wire.put("sequenceMode", label(publishedMode));
@@ -119,8 +124,8 @@ public final class WireCall implements CallSequencer.Output {
 
   /** Ends the call: frames still held are delivered (missing ones become gaps), then {@code onEnd}. Idempotent. */
   public void end(EndReason reason, Throwable cause) {
-    if (!driver.ended()) {
-      sequencer.flush();
+    if (sequencer != null) {
+      driver.guard(sequencer::flush);
     }
     driver.end(reason, cause);
   }
@@ -159,15 +164,16 @@ public final class WireCall implements CallSequencer.Output {
         new Participant(Perspective.segmentId(AudioChannel.AGENT), ParticipantType.AGENT, null), format, 0);
     driver.segmentStart(Perspective.segmentId(AudioChannel.CONFERENCE),
         new Participant(Perspective.segmentId(AudioChannel.CONFERENCE), ParticipantType.CONTACT, null), format, 0);
+    if (!driver.ended()) {
+      sequencer = new CallSequencer(window, driver.timeline(Perspective.segmentId(AudioChannel.AGENT)),
+          driver.timeline(Perspective.segmentId(AudioChannel.CONFERENCE)));
+    }
   }
 
   private void stop(Stop stop) {
     // every frame received before this Stop reaches the listener before it
-    sequencer.flush();
-    if (segments) {
-      for (AudioChannel side : AudioChannel.values()) {
-        driver.flush(Perspective.segmentId(side));
-      }
+    if (sequencer != null) {
+      driver.guard(sequencer::flush);
     }
     stops.add(stop);
     stopFields.add(stop.metadata());
@@ -208,16 +214,6 @@ public final class WireCall implements CallSequencer.Output {
       }
     }
     return (agent ? 1 : 0) + (conference ? 1 : 0) + unnamed >= 2;
-  }
-
-  @Override
-  public void frame(AudioChannel channel, long position, Media media) {
-    driver.mediaAt(Perspective.segmentId(channel), position, media.sequence(), media.payload());
-  }
-
-  @Override
-  public void late(AudioChannel channel) {
-    driver.dropLate(Perspective.segmentId(channel));
   }
 
   private static String or(String first, String fallback) {
