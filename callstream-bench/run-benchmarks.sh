@@ -98,6 +98,12 @@ run() { # run LABEL TIMEOUT_SECONDS LoadRun-args...
       --jar "$JAR" --python "$PYTHON" --python-dir "$PYDIR" ${SERVER_CPU:+--server-cpu $SERVER_CPU} \
       --work "$RESULTS/work" --out "$RESULTS/e2e.jsonl" "$@" > /dev/null \
     || echo "{\"label\":\"$label\",\"error\":\"LoadRun failed or timed out after ${limit}s\"}" >> "$RESULTS/e2e.jsonl"
+  if tail -1 "$RESULTS/e2e.jsonl" | grep -q '"failedCalls":[1-9]\|"error"'; then
+    # keep the server's log of a run with failures (the failure reasons are in the JSON line too)
+    for log in "$RESULTS"/work/*/stderr.log; do
+      [ -f "$log" ] && cp "$log" "$RESULTS/stderr-${label//\//_}.log"
+    done
+  fi
   rm -rf "$RESULTS/work"   # recordings of the step
 }
 

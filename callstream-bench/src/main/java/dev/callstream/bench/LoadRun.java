@@ -103,8 +103,11 @@ public final class LoadRun {
     System.exit(0);
   }
 
-  /** What a load generator reports at the end of a run: failed calls and media messages sent. */
-  private record Outcome(boolean failed, long mediaSent) {}
+  /**
+   * What a load generator reports at the end of a call: whether it failed (and why: a gRPC status code,
+   * or the failure's class), and the media messages it sent.
+   */
+  private record Outcome(boolean failed, long mediaSent, String reason) {}
 
   private static void load(ServerProcess server, Pacing pacing, int calls, int warmup, int window, Map<String, Object> result)
       throws Exception {
@@ -122,7 +125,8 @@ public final class LoadRun {
         for (int i = 0; i < calls; i++) {
           futures.add(ringCx.start(RingCxScript.numbered(1, i).agentAudio(agent).otherAudio(conference)
                   .maxDuration(Duration.ofMillis(framesPerSide * 20)).build())
-              .thenApply(r -> new Outcome(r.failed(), r.mediaSent())));
+              .thenApply(r -> new Outcome(r.failed(), r.mediaSent(), !r.failed() ? null
+                  : r.status() != null ? r.status().name() : r.failure().getClass().getSimpleName())));
         }
         measure(server, () -> (agent.handedOut() + conference.handedOut()) / 5, calls * 20, realtime, warmup, window,
             started, framesPerSide, futures, ringCx::close, result);
@@ -138,7 +142,8 @@ public final class LoadRun {
       long started = System.nanoTime();
       for (int i = 0; i < calls; i++) {
         futures.add(platform.start(CallScript.numbered(1, i).agent(agent).conference(conference).build())
-            .thenApply(r -> new Outcome(r.failed(), r.mediaSent())));
+            .thenApply(r -> new Outcome(r.failed(), r.mediaSent(),
+                r.failed() ? r.failure().getClass().getSimpleName() : null)));
       }
       measure(server, () -> agent.handedOut() + conference.handedOut(), calls * 100, realtime, warmup, window,
           started, framesPerSide, futures, platform::close, result);
@@ -206,9 +211,13 @@ public final class LoadRun {
 
     if (realtime) {
       long remaining = framesPerSide * 20L - (System.nanoTime() - started) / 1_000_000L;
-      long[] load = collect(futures, Duration.ofMillis(Math.max(0, remaining)).plusSeconds(60));
+      Map<String, Integer> reasons = new java.util.TreeMap<>();
+      long[] load = collect(futures, Duration.ofMillis(Math.max(0, remaining)).plusSeconds(60), reasons);
       result.put("failedCalls", load[0]);
       result.put("mediaSentTotal", load[1]);
+      if (!reasons.isEmpty()) {
+        result.put("failureReasons", reasons);
+      }
       JsonNode end = server.awaitCallsEnded(calls, Duration.ofSeconds(20));
       if (end != null) {
         long total = end.path("frames").asLong();
@@ -225,7 +234,8 @@ public final class LoadRun {
   }
 
   /** {failed calls (unfinished ones included), media sent} of the calls that finished within the timeout. */
-  private static long[] collect(List<CompletableFuture<Outcome>> futures, Duration timeout) throws InterruptedException {
+  private static long[] collect(List<CompletableFuture<Outcome>> futures, Duration timeout, Map<String, Integer> reasons)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long failed = 0;
     long media = 0;
@@ -234,8 +244,12 @@ public final class LoadRun {
         Outcome outcome = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         failed += outcome.failed() ? 1 : 0;
         media += outcome.mediaSent();
+        if (outcome.failed()) {
+          reasons.merge(outcome.reason(), 1, Integer::sum);
+        }
       } catch (TimeoutException | ExecutionException e) {
         failed++;
+        reasons.merge("unfinished after the run", 1, Integer::sum);
       }
     }
     return new long[] {failed, media};
