@@ -2,7 +2,7 @@
 # Runs the callstream benchmarks and writes BENCHMARKS.md at the repository root.
 #
 #   callstream-bench/run-benchmarks.sh [--quick] [--skip-build] [--skip-jmh] [--skip-e2e] [--skip-profile]
-#                                      [--keep-results]
+#                                      [--skip-grpc] [--only-grpc] [--keep-results]
 # --keep-results adds to the previous results instead of starting afresh (re-run one part on a quieter
 # machine: the latest run of each measurement wins, and BENCHMARKS.md lists every command).
 #
@@ -11,11 +11,15 @@
 # the load generator pinned to CPU 1 (when taskset exists and there are 2+ CPUs). Loopback only.
 # --quick takes about 25 minutes on 2 cores (shorter windows, fewer steps); a full run about 50.
 # Then JFR profiles of the codec and of our server at 200 calls. Every loop is bounded in count and every step in time (timeout).
+# RingCX gRPC (skip with --skip-grpc, or run alone with --only-grpc, which rewrites only the gRPC section of
+# BENCHMARKS.md and leaves the other measurements as they are): our gRPC
+# server (no-op, recording) and the minimal Python grpcio receiver at 200 real-time calls, in rounds, then
+# 500 real-time calls recorded; needs Debian's python3-grpcio, python3-protobuf and protobuf-compiler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0
+QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0; GRPC=1; ONLY_GRPC=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
@@ -24,6 +28,8 @@ for arg in "$@"; do
     --skip-e2e) E2E=0 ;;
     --skip-profile) PROFILE=0 ;;
     --keep-results) KEEP=1 ;;
+    --skip-grpc) GRPC=0 ;;
+    --only-grpc) JMH=0; E2E=0; PROFILE=0; ONLY_GRPC=1 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -61,9 +67,14 @@ echo "== machine" >&2
   echo "java=$(java -version 2>&1 | head -1)"
   echo "python=$($PYTHON --version 2>&1)"
   echo "websockets=$($PYTHON -c 'import websockets; print(websockets.__version__)' 2>/dev/null || echo missing)"
+  echo "grpcio=$($PYTHON -c 'import grpc; print(grpc.__version__)' 2>/dev/null || echo missing)"
+  echo "protobuf=$($PYTHON -c 'import google.protobuf; print(google.protobuf.__version__)' 2>/dev/null || echo missing)"
+  echo "protoc=$(protoc --version 2>/dev/null || echo missing)"
   echo "tyrus=$(unzip -p "$JAR" META-INF/maven/org.glassfish.tyrus/tyrus-core/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
   echo "grizzly=$(unzip -p "$JAR" META-INF/maven/org.glassfish.grizzly/grizzly-framework/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
   echo "jmh=$(unzip -p "$JAR" META-INF/maven/org.openjdk.jmh/jmh-core/pom.properties 2>/dev/null | sed -n 's/^version=//p')"
+  # grpc-java's jars carry no pom.properties: the version the build pins
+  echo "grpc-java=$(sed -n 's:.*<grpc.version>\(.*\)</grpc.version>.*:\1:p' pom.xml | head -1)"
   echo "pinning=${SERVER_CPU:+server on CPU 0, generator on CPU 1}"
   echo "quick=$QUICK"
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -87,6 +98,12 @@ run() { # run LABEL TIMEOUT_SECONDS LoadRun-args...
       --jar "$JAR" --python "$PYTHON" --python-dir "$PYDIR" ${SERVER_CPU:+--server-cpu $SERVER_CPU} \
       --work "$RESULTS/work" --out "$RESULTS/e2e.jsonl" "$@" > /dev/null \
     || echo "{\"label\":\"$label\",\"error\":\"LoadRun failed or timed out after ${limit}s\"}" >> "$RESULTS/e2e.jsonl"
+  if tail -1 "$RESULTS/e2e.jsonl" | grep -q '"failedCalls":[1-9]\|"error"'; then
+    # keep the server's log of a run with failures (the failure reasons are in the JSON line too)
+    for log in "$RESULTS"/work/*/stderr.log; do
+      [ -f "$log" ] && cp "$log" "$RESULTS/stderr-${label//\//_}.log"
+    done
+  fi
   rm -rf "$RESULTS/work"   # recordings of the step
 }
 
@@ -124,6 +141,18 @@ if [ "$E2E" = 1 ]; then
   done
 fi
 
+if [ "$GRPC" = 1 ]; then
+  RT_LIMIT=$((WARMUP + WINDOW + 180))
+  for round in $(seq 1 "$ROUNDS"); do
+    for server in python-grpc ours-grpc-noop ours-grpc-record; do
+      run "grpc/200/$server/r$round" "$RT_LIMIT" --server "$server" --scenario realtime --calls 200 \
+          --warmup "$WARMUP" --window "$WINDOW"
+    done
+  done
+  run "grpc/500/ours-grpc-record" "$RT_LIMIT" --server ours-grpc-record --scenario realtime --calls 500 \
+      --warmup "$WARMUP" --window "$WINDOW"
+fi
+
 if [ "$PROFILE" = 1 ]; then
   echo "== profiles (JFR)" >&2
   if [ "$JMH" = 1 ]; then
@@ -139,5 +168,10 @@ if [ "$PROFILE" = 1 ]; then
 fi
 
 echo "== report" >&2
-"$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md
+if [ "$ONLY_GRPC" = 1 ]; then
+  # only the gRPC section of BENCHMARKS.md is replaced; the other measurements stay as they were
+  "$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md --only-grpc
+else
+  "$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md
+fi
 echo "wrote $ROOT/BENCHMARKS.md" >&2

@@ -1,6 +1,7 @@
 package dev.callstream.bench;
 
 import dev.callstream.core.recording.CallRecorder;
+import dev.callstream.grpc.CallStreamGrpcServer;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Dispatch;
 import dev.callstream.transport.Tls;
@@ -29,6 +30,9 @@ import org.glassfish.tyrus.server.Server;
  *       and call.json under {@code --recordings});
  *   <li>{@code --dispatch IO_THREAD} with either: listener callbacks on the I/O thread (default
  *       {@code POOL});
+ *   <li>{@code --transport grpc} with {@code noop} or {@code record}: the same listeners behind our
+ *       {@link CallStreamGrpcServer} (RingCX gRPC, plaintext HTTP/2), which prints
+ *       {@code listening on grpc://127.0.0.1:PORT};
  *   <li>{@code --mode tyrus}: the floor of our stack: the stock {@code org.glassfish.tyrus.server.Server}
  *       (Grizzly) with an endpoint that counts Media messages and does nothing else, with the same
  *       selector and worker thread counts as ours.
@@ -50,6 +54,7 @@ public final class BenchServer {
     Probe probe = new Probe();
     AutoCloseable server;
     int boundPort;
+    boolean grpc = options.getOrDefault("transport", "wss").equals("grpc");
     switch (mode) {
       case "noop", "record" -> {
         CallRecorder recorder = null;
@@ -59,6 +64,21 @@ public final class BenchServer {
           recorder = CallRecorder.create(recordings);
         }
         CallRecorder delegateFactory = recorder;
+        if (grpc) {
+          CallStreamGrpcServer ours = CallStreamGrpcServer.builder()
+              .host("127.0.0.1")
+              .port(port)
+              .tls(Tls.none())
+              .maxCalls(maxCalls)
+              .idleTimeout(Duration.ofMinutes(10))
+              .dispatchThreads(dispatchThreads)
+              .listenerFactory(info -> probe.listener(delegateFactory == null ? null : delegateFactory.create(info)))
+              .build()
+              .start();
+          server = ours;
+          boundPort = ours.port();
+          break;
+        }
         CallStreamServer ours = CallStreamServer.builder()
             .host("127.0.0.1")
             .port(port)
@@ -91,7 +111,7 @@ public final class BenchServer {
       }
       default -> throw new IllegalArgumentException("unknown --mode " + mode);
     }
-    System.out.println("listening on ws://127.0.0.1:" + boundPort + "/");
+    System.out.println(grpc ? "listening on grpc://127.0.0.1:" + boundPort : "listening on ws://127.0.0.1:" + boundPort + "/");
     System.out.flush();
     commandLoop(mode, probe);
     server.close();

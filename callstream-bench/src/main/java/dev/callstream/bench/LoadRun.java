@@ -2,11 +2,11 @@ package dev.callstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
 import dev.callstream.testkit.FakeEngageVoice;
-import dev.callstream.testkit.LoadResult;
+import dev.callstream.testkit.FakeRingCx;
 import dev.callstream.testkit.Pacing;
+import dev.callstream.testkit.RingCxScript;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 
 /**
  * One end-to-end measurement: starts a server ({@link ServerProcess}: ours, or a peer) pinned to one
@@ -102,6 +103,12 @@ public final class LoadRun {
     System.exit(0);
   }
 
+  /**
+   * What a load generator reports at the end of a call: whether it failed (and why: a gRPC status code,
+   * or the failure's class), and the media messages it sent.
+   */
+  private record Outcome(boolean failed, long mediaSent, String reason) {}
+
   private static void load(ServerProcess server, Pacing pacing, int calls, int warmup, int window, Map<String, Object> result)
       throws Exception {
     boolean realtime = pacing == Pacing.REALTIME;
@@ -109,100 +116,143 @@ public final class LoadRun {
     ProbeAudio agent = new ProbeAudio(framesPerSide);
     ProbeAudio conference = new ProbeAudio(framesPerSide);
     result.put("pacing", pacing.name().toLowerCase());
+    if (server.grpc()) {
+      // RingCX: one 100 ms chunk (5 probe frames, stamped when the chunk is built) per segment every 100 ms
+      result.put("transport", "grpc");
+      try (FakeRingCx ringCx = FakeRingCx.builder(server.uri()).pacing(pacing).build()) {
+        List<CompletableFuture<Outcome>> futures = new ArrayList<>(calls);
+        long started = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+          futures.add(ringCx.start(RingCxScript.numbered(1, i).agentAudio(agent).otherAudio(conference)
+                  .maxDuration(Duration.ofMillis(framesPerSide * 20)).build())
+              .thenApply(r -> new Outcome(r.failed(), r.mediaSent(), !r.failed() ? null
+                  : r.status() != null ? r.status().name() : r.failure().getClass().getSimpleName())));
+        }
+        measure(server, () -> (agent.handedOut() + conference.handedOut()) / 5, calls * 20, realtime, warmup, window,
+            started, framesPerSide, futures, ringCx::close, result);
+      }
+      return;
+    }
     try (FakeEngageVoice platform = FakeEngageVoice.builder(server.uri())
         .pacing(pacing)
         .connectTimeout(Duration.ofSeconds(30))
         .closeTimeout(Duration.ofSeconds(30))
         .build()) {
-      List<CompletableFuture<CallResult>> futures = new ArrayList<>(calls);
+      List<CompletableFuture<Outcome>> futures = new ArrayList<>(calls);
       long started = System.nanoTime();
       for (int i = 0; i < calls; i++) {
-        futures.add(platform.start(CallScript.numbered(1, i).agent(agent).conference(conference).build()));
+        futures.add(platform.start(CallScript.numbered(1, i).agent(agent).conference(conference).build())
+            .thenApply(r -> new Outcome(r.failed(), r.mediaSent(),
+                r.failed() ? r.failure().getClass().getSimpleName() : null)));
       }
-      TimeUnit.SECONDS.sleep(warmup);
+      measure(server, () -> agent.handedOut() + conference.handedOut(), calls * 100, realtime, warmup, window,
+          started, framesPerSide, futures, platform::close, result);
+    }
+  }
 
-      server.command("reset");
-      long[] cpu0 = server.userAndSystemMicros();
-      long switches0 = server.contextSwitches();
-      long sent0 = agent.handedOut() + conference.handedOut();
-      long t0 = System.nanoTime();
-      TimeUnit.SECONDS.sleep(window);
-      long[] cpu1 = server.userAndSystemMicros();
-      long switches1 = server.contextSwitches();
-      long sent1 = agent.handedOut() + conference.handedOut();
-      long t1 = System.nanoTime();
-      JsonNode stats = server.command("stats");
-      result.put("rssKb", server.rssKb());
-      result.put("loadInWindow", loadAverage());
+  /**
+   * The measurement window of a load run, whatever the transport: {@code sent} counts media messages
+   * handed to the generator so far, {@code expectedPerSecond} is the real-time rate.
+   */
+  private static void measure(
+      ServerProcess server, LongSupplier sentCounter, int expectedPerSecond, boolean realtime, int warmup, int window,
+      long started, long framesPerSide, List<CompletableFuture<Outcome>> futures, Runnable stopGenerator,
+      Map<String, Object> result) throws Exception {
+    int calls = futures.size();
+    TimeUnit.SECONDS.sleep(warmup);
 
-      double seconds = (t1 - t0) / 1e9;
-      long sent = sent1 - sent0;
-      long delivered = stats != null ? stats.path("windowFrames").asLong() : -1;
-      long cpuMicros = (cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1]);
-      long sysMicros = cpu1[1] - cpu0[1];
-      result.put("seconds", round(seconds, 2));
-      result.put("sentFrames", sent);
-      result.put("sentPerSecond", round(sent / seconds, 0));
-      if (realtime) {
-        result.put("expectedPerSecond", calls * 100);
-        result.put("generatorKeptUp", sent / seconds >= 0.97 * calls * 100);
-      }
-      result.put("serverCpuMicros", cpuMicros);
-      result.put("serverCpuPercent", round(100.0 * cpuMicros / (seconds * 1e6), 1));
-      result.put("serverSysPercent", round(100.0 * sysMicros / (seconds * 1e6), 1));
-      if (delivered >= 0) {
-        result.put("deliveredFrames", delivered);
-        result.put("deliveredPerSecond", round(delivered / seconds, 0));
-        result.put("cpuMicrosPerFrame", delivered > 0 ? round((double) cpuMicros / delivered, 3) : null);
-        result.put("latency", stats.path("latency"));
-        if (switches0 >= 0 && switches1 >= 0 && delivered > 0) {
-          // threads that end in the window drop out of the sum: an estimate, good to a few percent
-          result.put("contextSwitchesPerFrame", round((double) (switches1 - switches0) / delivered, 3));
-        }
-      } else {
-        // a peer we cannot ask: frames sent in the window stand in for frames received
-        result.put("cpuMicrosPerFrame", sent > 0 ? round((double) cpuMicros / sent, 3) : null);
-        result.put("cpuPerFrameBasis", "sent");
-      }
-      Long heap = server.heapUsed();
-      if (heap != null) {
-        result.put("heapUsedAfterGc", heap);
-      }
+    server.command("reset");
+    long[] cpu0 = server.userAndSystemMicros();
+    long switches0 = server.contextSwitches();
+    long sent0 = sentCounter.getAsLong();
+    long t0 = System.nanoTime();
+    TimeUnit.SECONDS.sleep(window);
+    long[] cpu1 = server.userAndSystemMicros();
+    long switches1 = server.contextSwitches();
+    long sent1 = sentCounter.getAsLong();
+    long t1 = System.nanoTime();
+    JsonNode stats = server.command("stats");
+    result.put("rssKb", server.rssKb());
+    result.put("loadInWindow", loadAverage());
 
-      if (realtime) {
-        long remaining = framesPerSide * 20L - (System.nanoTime() - started) / 1_000_000L;
-        LoadResult load = collect(futures, Duration.ofMillis(Math.max(0, remaining)).plusSeconds(60));
-        result.put("failedCalls", load.failedCalls());
-        result.put("mediaSentTotal", load.mediaSent());
-        JsonNode end = server.awaitCallsEnded(calls, Duration.ofSeconds(20));
-        if (end != null) {
-          long total = end.path("frames").asLong();
-          result.put("deliveredTotal", total);
-          result.put("lostFrames", load.mediaSent() - total);
-          result.put("gapFrames", end.path("gaps").asLong());
-        }
-      } else {
-        platform.close();
-        if (stats != null) {
-          result.put("gapFrames", stats.path("gaps").asLong());
-        }
+    double seconds = (t1 - t0) / 1e9;
+    long sent = sent1 - sent0;
+    long delivered = stats != null ? stats.path("windowFrames").asLong() : -1;
+    long cpuMicros = (cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1]);
+    long sysMicros = cpu1[1] - cpu0[1];
+    result.put("seconds", round(seconds, 2));
+    result.put("sentFrames", sent);
+    result.put("sentPerSecond", round(sent / seconds, 0));
+    if (realtime) {
+      result.put("expectedPerSecond", expectedPerSecond);
+      result.put("generatorKeptUp", sent / seconds >= 0.97 * expectedPerSecond);
+    }
+    result.put("serverCpuMicros", cpuMicros);
+    result.put("serverCpuPercent", round(100.0 * cpuMicros / (seconds * 1e6), 1));
+    result.put("serverSysPercent", round(100.0 * sysMicros / (seconds * 1e6), 1));
+    if (delivered >= 0) {
+      result.put("deliveredFrames", delivered);
+      result.put("deliveredPerSecond", round(delivered / seconds, 0));
+      result.put("cpuMicrosPerFrame", delivered > 0 ? round((double) cpuMicros / delivered, 3) : null);
+      result.put("latency", stats.path("latency"));
+      if (switches0 >= 0 && switches1 >= 0 && delivered > 0) {
+        // threads that end in the window drop out of the sum: an estimate, good to a few percent
+        result.put("contextSwitchesPerFrame", round((double) (switches1 - switches0) / delivered, 3));
+      }
+    } else {
+      // a peer we cannot ask: frames sent in the window stand in for frames received
+      result.put("cpuMicrosPerFrame", sent > 0 ? round((double) cpuMicros / sent, 3) : null);
+      result.put("cpuPerFrameBasis", "sent");
+    }
+    Long heap = server.heapUsed();
+    if (heap != null) {
+      result.put("heapUsedAfterGc", heap);
+    }
+
+    if (realtime) {
+      long remaining = framesPerSide * 20L - (System.nanoTime() - started) / 1_000_000L;
+      Map<String, Integer> reasons = new java.util.TreeMap<>();
+      long[] load = collect(futures, Duration.ofMillis(Math.max(0, remaining)).plusSeconds(60), reasons);
+      result.put("failedCalls", load[0]);
+      result.put("mediaSentTotal", load[1]);
+      if (!reasons.isEmpty()) {
+        result.put("failureReasons", reasons);
+      }
+      JsonNode end = server.awaitCallsEnded(calls, Duration.ofSeconds(20));
+      if (end != null) {
+        long total = end.path("frames").asLong();
+        result.put("deliveredTotal", total);
+        result.put("lostFrames", load[1] - total);
+        result.put("gapFrames", end.path("gaps").asLong());
+      }
+    } else {
+      stopGenerator.run();
+      if (stats != null) {
+        result.put("gapFrames", stats.path("gaps").asLong());
       }
     }
   }
 
-  private static LoadResult collect(List<CompletableFuture<CallResult>> futures, Duration timeout) throws InterruptedException {
+  /** {failed calls (unfinished ones included), media sent} of the calls that finished within the timeout. */
+  private static long[] collect(List<CompletableFuture<Outcome>> futures, Duration timeout, Map<String, Integer> reasons)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<CallResult> results = new ArrayList<>();
-    int unfinished = 0;
-    for (CompletableFuture<CallResult> future : futures) {
+    long failed = 0;
+    long media = 0;
+    for (CompletableFuture<Outcome> future : futures) {
       try {
-        results.add(future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        Outcome outcome = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        failed += outcome.failed() ? 1 : 0;
+        media += outcome.mediaSent();
+        if (outcome.failed()) {
+          reasons.merge(outcome.reason(), 1, Integer::sum);
+        }
       } catch (TimeoutException | ExecutionException e) {
-        unfinished++;
+        failed++;
+        reasons.merge("unfinished after the run", 1, Integer::sum);
       }
     }
-    LoadResult load = LoadResult.of(results, timeout.toSeconds());
-    return new LoadResult(load.calls() + unfinished, load.failedCalls() + unfinished, load.mediaSent(), load.seconds(), load.results());
+    return new long[] {failed, media};
   }
 
   /**

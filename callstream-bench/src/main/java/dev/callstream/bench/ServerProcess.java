@@ -28,11 +28,13 @@ import java.util.regex.Pattern;
  * A server under test, in its own process (pinned with {@code taskset} when a core is given and the
  * tool exists). Kinds: {@code ours-noop}, {@code ours-record}, {@code ours-noop-io}, {@code ours-record-io} (the same with {@code Dispatch.IO_THREAD}), {@code tyrus} ({@link BenchServer}),
  * {@code python-min} (minimal_receiver.py) and {@code python-vendor} (vendor_sample.py, which cannot
- * be asked anything: CPU and memory only).
+ * be asked anything: CPU and memory only). RingCX gRPC: {@code ours-grpc-noop}, {@code ours-grpc-record}
+ * ({@link BenchServer} {@code --transport grpc}) and {@code python-grpc} (grpc_receiver.py, the minimal
+ * grpcio receiver).
  */
 final class ServerProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern LISTENING = Pattern.compile("listening on (ws|wss)://([^:/]+):(\\d+)/");
+  private static final Pattern LISTENING = Pattern.compile("listening on (ws|wss|grpc|grpcs)://([^:/]+):(\\d+)");
   private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ; `getconf CLK_TCK` is 100 on Linux
 
   record Settings(Path jar, String python, Path pythonDir, String cpu, String jvmArgs, Path jfr, Path work, String dispatchThreads) {}
@@ -41,14 +43,16 @@ final class ServerProcess implements AutoCloseable {
   private final URI uri;
   private final boolean answers;
   private final boolean jvm;
+  private final boolean grpc;
   private final Writer commands;
   private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
 
-  private ServerProcess(Process process, URI uri, boolean answers, boolean jvm) {
+  private ServerProcess(Process process, URI uri, boolean answers, boolean jvm, boolean grpc) {
     this.process = process;
     this.uri = uri;
     this.answers = answers;
     this.jvm = jvm;
+    this.grpc = grpc;
     this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
   }
 
@@ -72,6 +76,9 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("--dispatch-threads", s.dispatchThreads()));
       }
       switch (kind) {
+        case "ours-grpc-noop" -> command.addAll(List.of("--transport", "grpc", "--mode", "noop"));
+        case "ours-grpc-record" -> command.addAll(List.of("--transport", "grpc", "--mode", "record",
+            "--recordings", work.resolve("recordings").toString()));
         case "ours-noop" -> command.addAll(List.of("--mode", "noop"));
         case "ours-record" -> command.addAll(List.of("--mode", "record", "--recordings", work.resolve("recordings").toString()));
         case "ours-noop-io" -> command.addAll(List.of("--mode", "noop", "--dispatch", "IO_THREAD"));
@@ -83,6 +90,10 @@ final class ServerProcess implements AutoCloseable {
     } else if (kind.equals("python-min")) {
       command.addAll(List.of(s.python(), s.pythonDir().resolve("minimal_receiver.py").toAbsolutePath().toString(),
           "--port", Integer.toString(port)));
+    } else if (kind.equals("python-grpc")) {
+      // generates the message classes from callstream-grpc's .proto into the run's folder first
+      command.addAll(List.of(s.python(), s.pythonDir().resolve("grpc_receiver.py").toAbsolutePath().toString(),
+          "--port", Integer.toString(port), "--gen-dir", work.resolve("python-gen").toString()));
     } else if (kind.equals("python-vendor")) {
       command.addAll(List.of(s.python(), s.pythonDir().resolve("vendor_sample.py").toAbsolutePath().toString(),
           "--port", Integer.toString(port)));
@@ -97,8 +108,9 @@ final class ServerProcess implements AutoCloseable {
       builder.redirectError(work.resolve("stderr.log").toFile());
     }
     Process process = builder.start();
-    URI uri = URI.create("ws://127.0.0.1:" + port + "/");
-    ServerProcess server = new ServerProcess(process, uri, !kind.equals("python-vendor"), java);
+    boolean grpc = kind.contains("grpc");
+    URI uri = URI.create((grpc ? "grpc" : "ws") + "://127.0.0.1:" + port + (grpc ? "" : "/"));
+    ServerProcess server = new ServerProcess(process, uri, !kind.equals("python-vendor"), java, grpc);
     try {
       if (server.answers) {
         server.startReader();
@@ -137,6 +149,11 @@ final class ServerProcess implements AutoCloseable {
 
   URI uri() {
     return uri;
+  }
+
+  /** Whether the server speaks RingCX gRPC (else Engage Voice WebSocket). */
+  boolean grpc() {
+    return grpc;
   }
 
   long pid() {

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Receive Engage Voice call streams and record every call.",
+      "Receive Engage Voice and RingCX call streams; record every call.",
       "Listens on path / and writes each call to <recordings>/<callId>-<sessionId>/: the mono"
           + " files agent.wav and conference.wav, the two of them side by side in stereo.wav"
           + " (left agent, right conference), all 8 kHz 16-bit PCM, and call.json.",

@@ -47,12 +47,17 @@ import picocli.CommandLine;
     sortOptions = false,
     // Each element is one paragraph: picocli wraps it; no hard line breaks inside.
     description = {
-      "Fake the platform: play Engage Voice call streams to a server.",
-      "The server is a WebSocket URL, ws://HOST:PORT/ or wss://HOST:PORT/ (--url).",
-      "Each call sends: the upgrade (query callId, sessionId, ani, dnis, accountId, subaccountId,"
-          + " rcAccountId, agentId, productType, productId), Connected, Start, Media for both"
-          + " perspectives, one Stop per perspective, a normal close. The upgrade is retried on"
-          + " HTTP 5xx (3 attempts in all) and given up on 4xx.",
+      "Fake the platform: play WebSocket or gRPC call streams to a server.",
+      "With a ws:// or wss:// URL each call sends: the upgrade (query callId, sessionId, ani, dnis,"
+          + " accountId, subaccountId, rcAccountId, agentId, productType, productId), Connected, Start,"
+          + " Media for both perspectives, one Stop per perspective, a normal close. The upgrade is"
+          + " retried on HTTP 5xx (3 attempts in all) and given up on 4xx.",
+      "With a grpc:// or grpcs:// URL it plays RingCX's side instead: DialogInit, SegmentStart for a"
+          + " contact (--conference audio) and an agent (--agent), PCMU 8000 Hz 100 ms, SegmentMedia of"
+          + " both (seq from 1 per segment, 800 bytes), one SegmentStop per segment, a normal"
+          + " half-close; --secret is sent as authorization metadata 'Bearer S'. A gRPC call fails on"
+          + " any status other than OK; --fault abort cancels it mid-call, garbage sends events with"
+          + " unknown fields and an unknown segment id.",
       "The last stdout line is one JSON object: {\"calls\": N, \"failedCalls\": F,"
           + " \"mediaSent\": M, \"seconds\": S, \"mediaPerSecond\": R}. Progress (every 5 s:"
           + " calls active, done and failed, frames sent, rate) and errors go to stderr.",
@@ -76,7 +81,8 @@ final class SendCommand implements Callable<Integer> {
   /** How often the progress line is printed; tests shorten it. */
   Duration progressEvery = Duration.ofSeconds(5);
 
-  @Option(names = "--url", required = true, paramLabel = "URL", description = "ws:// or wss:// server")
+  @Option(names = "--url", required = true, paramLabel = "URL",
+      description = "ws:// or wss:// server (Engage Voice), or grpc:// or grpcs:// server (RingCX gRPC)")
   URI url;
 
   @Option(names = "--calls", defaultValue = "1", paramLabel = "N", description = "concurrent calls, each its own connection (default ${DEFAULT-VALUE})")
@@ -98,7 +104,7 @@ final class SendCommand implements Callable<Integer> {
   PacingOption pacing = new PacingOption();
 
   static final class PacingOption {
-    @Option(names = "--realtime", description = "one frame per side every 20 ms (default)")
+    @Option(names = "--realtime", description = "one frame per side every 20 ms (gRPC: one 100 ms chunk per segment every 100 ms) (default)")
     boolean realtime;
 
     @Option(names = "--flood", description = "as fast as the server reads")
@@ -135,6 +141,10 @@ final class SendCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = validate();
     String sharedSecret = secret();
+    if (settings.grpc) {
+      return GrpcSend.run(url, calls, settings.agent, settings.conference, settings.frames * 20, settings.pacing,
+          insecure, sharedSecret, settings.faults, seed, out, err);
+    }
 
     boolean chatty = logOptions.chatty();
     if (chatty) {
@@ -202,13 +212,17 @@ final class SendCommand implements Callable<Integer> {
 
   private record Settings(
       AudioSource agent, AudioSource conference, Duration limit, long frames, Pacing pacing,
-      SequenceMode sequenceMode, Set<Fault> faults) {}
+      SequenceMode sequenceMode, Set<Fault> faults, boolean grpc) {}
 
   /** Checks the flags; every problem is a usage error (exit 2) naming the flag. */
   private Settings validate() {
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("ws") && !scheme.equals("wss") || url.getHost() == null) {
-      throw usage("--url must be a ws:// or wss:// URL with a host: " + url);
+    boolean grpc = scheme.equals("grpc") || scheme.equals("grpcs");
+    if (!scheme.equals("ws") && !scheme.equals("wss") && !grpc || url.getHost() == null) {
+      throw usage("--url must be a ws://, wss://, grpc:// or grpcs:// URL with a host: " + url);
+    }
+    if (grpc && spec.commandLine().getParseResult().hasMatchedOption("--sequence")) {
+      throw usage("--sequence applies to ws:// and wss:// only (gRPC numbers each segment from 1)");
     }
     if (calls < 1) {
       throw usage("--calls must be at least 1: " + calls);
@@ -238,7 +252,7 @@ final class SendCommand implements Callable<Integer> {
         : Math.max(agent == null ? 0 : agentSource.frameCount(), conference == null ? 0 : conferenceSource.frameCount());
     Duration limit = Duration.ofMillis(frames * 20);
     Pacing pacingMode = pacing.flood ? Pacing.FLOOD : Pacing.REALTIME;
-    return new Settings(agentSource, conferenceSource, limit, frames, pacingMode, sequenceMode, faultSet);
+    return new Settings(agentSource, conferenceSource, limit, frames, pacingMode, sequenceMode, faultSet, grpc);
   }
 
   private AudioSource file(String flag, Path file) {

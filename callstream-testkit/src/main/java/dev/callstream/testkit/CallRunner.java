@@ -7,6 +7,7 @@ import dev.callstream.server.wire.Media;
 import dev.callstream.server.wire.SequenceMode;
 import dev.callstream.server.wire.Start;
 import dev.callstream.server.wire.Stop;
+import dev.callstream.testkit.internal.FaultDice;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.WebSocket;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -53,8 +53,7 @@ final class CallRunner implements WebSocket.Listener {
   private final CompletableFuture<CallResult> result = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
   private final long startedNanos = System.nanoTime();
-  private final SplittableRandom random;
-  private final Fault[] frameFaults;
+  private final FaultDice dice;
   private final long frames;
   private final long abortTick;
   private final long[] garbageTicks;
@@ -83,23 +82,10 @@ final class CallRunner implements WebSocket.Listener {
     this.sender = sender;
     this.script = script;
     this.frames = script.frames();
-    // Not seed + GOLDEN_GAMMA * index: SplittableRandom steps by that same gamma, so call i + 1 would
-    // replay call i's fault choices shifted by one draw. A split per index gives independent streams.
-    this.random = callRandom(sender.seed, script.index());
-    this.frameFaults = Arrays.stream(new Fault[] {Fault.DROP, Fault.DUPLICATE, Fault.REORDER})
-        .filter(sender.faults::contains)
-        .toArray(Fault[]::new);
+    this.dice = new FaultDice(sender.seed, script.index(), sender.faults, sender.faultRate);
     // Call-level faults are drawn first, in a fixed order, so they do not depend on the audio.
-    this.abortTick = sender.faults.contains(Fault.ABORT) && frames > 0
-        ? frames / 4 + random.nextLong(Math.max(1, frames / 2))
-        : -1;
-    this.garbageTicks = new long[GARBAGE_KINDS];
-    Arrays.fill(garbageTicks, -1);
-    if (sender.faults.contains(Fault.GARBAGE) && frames > 0) {
-      for (int kind = 0; kind < GARBAGE_KINDS; kind++) {
-        garbageTicks[kind] = random.nextLong(frames);
-      }
-    }
+    this.abortTick = dice.abortPoint(frames);
+    this.garbageTicks = dice.garbagePoints(GARBAGE_KINDS, frames);
   }
 
   CompletableFuture<CallResult> result() {
@@ -287,14 +273,6 @@ final class CallRunner implements WebSocket.Listener {
     return false;
   }
 
-  private static SplittableRandom callRandom(long seed, int index) {
-    SplittableRandom calls = new SplittableRandom(seed);
-    for (int i = 0; i < index; i++) {
-      calls.split();
-    }
-    return calls.split();
-  }
-
   private void queueTick(long k) {
     for (int kind = 0; kind < GARBAGE_KINDS; kind++) {
       if (garbageTicks[kind] == k) {
@@ -310,7 +288,7 @@ final class CallRunner implements WebSocket.Listener {
         Arrays.fill(frame, AudioSource.MULAW_SILENCE);
       }
       long sequence = sequence(side, k);
-      Fault fault = drawFault();
+      Fault fault = dice.draw();
       String media = sender.codec.encode(new Media(SIDES[side], sequence, frame));
       if (held[side] != null) {
         queueMedia(side, media);
@@ -345,16 +323,6 @@ final class CallRunner implements WebSocket.Listener {
       reordered.get(side).add(heldSequence[side]);
       held[side] = null;
     }
-  }
-
-  /** One draw per frame and side whatever the faults, so the choices do not shift with the audio. */
-  private Fault drawFault() {
-    double draw = random.nextDouble();
-    if (sender.faultRate <= 0) {
-      return null;
-    }
-    int slot = (int) (draw / sender.faultRate);
-    return slot < frameFaults.length ? frameFaults[slot] : null;
   }
 
   private long sequence(int side, long k) {

@@ -3,11 +3,11 @@ package dev.callstream.testkit;
 import java.util.Locale;
 
 /**
- * A misbehaviour {@link FakeEngageVoice} can inject, repeatably from its seed. {@link #DROP},
- * {@link #DUPLICATE} and {@link #REORDER} each hit a fraction of frames set by
- * {@link FakeEngageVoice.Builder#faultRate(double)} (2 % by default), decided per frame and per
- * side from one random draw; {@link #ABORT} and {@link #GARBAGE} happen once / a few times per call.
- * {@link CallResult} reports exactly what was injected.
+ * A misbehaviour {@link FakeEngageVoice} and {@link FakeRingCx} can inject, repeatably from their
+ * seed. {@link #DROP}, {@link #DUPLICATE} and {@link #REORDER} each hit a fraction of frames (gRPC:
+ * chunks) set by the builders' {@code faultRate} (2 % by default), decided per frame and per side
+ * (gRPC: per segment) from one random draw; {@link #ABORT} and {@link #GARBAGE} happen once / a few
+ * times per call. {@link CallResult} and {@link RingCxCallResult} report exactly what was injected.
  */
 public enum Fault {
   /** A frame is not sent; sequence numbers keep counting, so the receiver sees a gap. */
@@ -21,12 +21,15 @@ public enum Fault {
   REORDER,
   /**
    * The connection is cut without Stop or close handshake ({@code WebSocket.abort()}) at a frame
-   * chosen between 25 % and 75 % of the call.
+   * chosen between 25 % and 75 % of the call. gRPC: the call is cancelled at such a chunk, without
+   * {@code SegmentStop}s.
    */
   ABORT,
   /**
    * Three malformed messages per call at random frames, in addition to the audio: invalid JSON, a
-   * message without {@code event}, and a Media whose {@code media} is not base64.
+   * message without {@code event}, and a Media whose {@code media} is not base64. gRPC: an event of an
+   * unknown oneof case carrying only unknown fields, a {@code SegmentMedia} for an unknown segment id
+   * and a {@code SegmentInfo} for an unknown segment id with an unknown field.
    */
   GARBAGE;
 

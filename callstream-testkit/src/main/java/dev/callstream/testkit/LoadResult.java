@@ -39,9 +39,14 @@ public record LoadResult(int calls, int failedCalls, long mediaSent, double seco
    * "mediaPerSecond": R}} (the last line of {@code callstream send}).
    */
   public String toJson() {
+    return json(calls, failedCalls, mediaSent, seconds, mediaPerSecond());
+  }
+
+  /** The one format of the summary line, shared with {@link RingCxLoadResult}. */
+  static String json(int calls, int failedCalls, long mediaSent, double seconds, double mediaPerSecond) {
     return String.format(
         Locale.ROOT,
         "{\"calls\": %d, \"failedCalls\": %d, \"mediaSent\": %d, \"seconds\": %.3f, \"mediaPerSecond\": %.1f}",
-        calls, failedCalls, mediaSent, seconds, mediaPerSecond());
+        calls, failedCalls, mediaSent, seconds, mediaPerSecond);
   }
 }

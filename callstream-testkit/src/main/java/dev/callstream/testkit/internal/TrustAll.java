@@ -28,6 +28,11 @@ public final class TrustAll {
     }
   }
 
+  /** The trust manager of {@link #sslContext()}: for clients that take trust managers (gRPC). */
+  public static X509ExtendedTrustManager trustManager() {
+    return new TrustingManager();
+  }
+
   public static SSLParameters sslParameters(SSLContext context) {
     SSLParameters parameters = context.getDefaultSSLParameters();
     parameters.setEndpointIdentificationAlgorithm(null);
