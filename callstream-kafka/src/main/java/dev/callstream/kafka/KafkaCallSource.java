@@ -83,9 +83,12 @@ public final class KafkaCallSource implements AutoCloseable {
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong callsEnded = new AtomicLong();
   private volatile boolean running = true;
+  /** Counted down once every consumer got its first assignment (possibly empty). */
+  private final CountDownLatch joined;
 
   private KafkaCallSource(Builder b) {
     this.config = b;
+    this.joined = new CountDownLatch(b.consumers);
     checkTopic(b);
     for (int i = 0; i < b.consumers; i++) {
       Worker worker = new Worker(i);
@@ -117,12 +120,23 @@ public final class KafkaCallSource implements AutoCloseable {
   }
 
   /**
-   * Blocks until no record arrived for {@code idle} (counted from the last record, or from the start).
+   * Blocks until no record arrived for {@code idle}, counted from the last record, or from the moment
+   * the consumers joined the group (the time a restarted consumer waits for the group to take back
+   * the partitions of a crashed one does not count).
    *
    * @return false when interrupted or the source was closed first
    */
   public boolean awaitIdle(Duration idle) {
     while (running) {
+      if (joined.getCount() > 0) {
+        try {
+          joined.await(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+        continue;
+      }
       long quietNanos = System.nanoTime() - lastRecordNanos.get();
       long left = idle.toNanos() - quietNanos;
       if (left <= 0) {
@@ -263,6 +277,7 @@ public final class KafkaCallSource implements AutoCloseable {
     final CountDownLatch stopped = new CountDownLatch(1);
     final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     boolean commitNow;
+    boolean joinedOnce;
 
     Worker(int index) {
       this.index = index;
@@ -440,6 +455,11 @@ public final class KafkaCallSource implements AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      if (!joinedOnce) {
+        joinedOnce = true;
+        lastRecordNanos.set(System.nanoTime());
+        joined.countDown();
+      }
       if (assigned.isEmpty()) {
         return;
       }

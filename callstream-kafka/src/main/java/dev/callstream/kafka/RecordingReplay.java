@@ -42,7 +42,7 @@ public final class RecordingReplay implements AutoCloseable {
   private final int removed;
 
   private RecordingReplay(String bootstrap, String topic, String group, Path directory, CallRecorder.Events events,
-      Map<String, Object> consumerProperties) throws IOException {
+      Map<String, Object> consumerProperties, CallStreamListener.Factory also) throws IOException {
     Path dir = directory.toAbsolutePath().normalize();
     Files.createDirectories(dir);
     Set<CallOrigin> finished = ConcurrentHashMap.newKeySet();
@@ -90,7 +90,8 @@ public final class RecordingReplay implements AutoCloseable {
         }
       }
     };
-    KafkaCallSource.Builder builder = KafkaCallSource.builder(bootstrap, CallStreamListener.Factory.all(recorder, cleanup))
+    KafkaCallSource.Builder builder = KafkaCallSource.builder(bootstrap,
+            CallStreamListener.Factory.all(recorder, cleanup, also))
         .topic(topic)
         .group(group)
         .skip(o -> finished.contains(new CallOrigin(o.topic(), o.partition(), o.offset(), null)));
@@ -107,15 +108,19 @@ public final class RecordingReplay implements AutoCloseable {
    */
   public static RecordingReplay start(String bootstrap, String topic, String group, Path directory,
       CallRecorder.Events events) throws IOException {
-    return start(bootstrap, topic, group, directory, events, Map.of());
+    return start(bootstrap, topic, group, directory, events, Map.of(), CallStreamListener.Factory.NONE);
   }
 
-  /** As {@link #start(String, String, String, Path, CallRecorder.Events)} with extra consumer settings. */
+  /**
+   * As {@link #start(String, String, String, Path, CallRecorder.Events)} with extra consumer settings
+   * and listeners of yours that get every call after the recorder.
+   */
   public static RecordingReplay start(String bootstrap, String topic, String group, Path directory,
-      CallRecorder.Events events, Map<String, Object> consumerProperties) throws IOException {
+      CallRecorder.Events events, Map<String, Object> consumerProperties, CallStreamListener.Factory also)
+      throws IOException {
     return new RecordingReplay(Objects.requireNonNull(bootstrap), Objects.requireNonNull(topic),
         Objects.requireNonNull(group), Objects.requireNonNull(directory), Objects.requireNonNull(events),
-        Objects.requireNonNull(consumerProperties));
+        Objects.requireNonNull(consumerProperties), Objects.requireNonNull(also));
   }
 
   /** The source behind this replay. */
