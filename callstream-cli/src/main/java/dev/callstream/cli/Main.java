@@ -5,13 +5,13 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code callstream.jar}: {@code record}, {@code send}, {@code profile}. */
+/** Entry point of {@code callstream.jar}: {@code record}, {@code send}, {@code profile}, {@code replay}. */
 @Command(
     name = "callstream",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Receive, generate and provision RingCentral Engage Voice call streams.",
-    subcommands = {RecordCommand.class, SendCommand.class, ProfileCommand.class})
+    subcommands = {RecordCommand.class, SendCommand.class, ProfileCommand.class, ReplayCommand.class})
 public final class Main implements Runnable {
 
   /** Exit code for usage errors (unknown flag, bad value). */

@@ -1,5 +1,6 @@
 package dev.callstream.cli;
 
+import dev.callstream.kafka.KafkaWire;
 import dev.callstream.server.Tls;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,8 +53,9 @@ final class RecordCommand implements Callable<Integer> {
       description = "Port to bind (default: ${DEFAULT-VALUE}); 0 picks a free port.")
   int port;
 
-  @Option(names = "--recordings", paramLabel = "DIR", defaultValue = "./recordings",
-      description = "Where calls are written, created if missing (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--recordings", paramLabel = "DIR|none", defaultValue = "./recordings",
+      description = "Where calls are written, created if missing (default: ${DEFAULT-VALUE}); 'none' with --kafka"
+          + " publishes without writing files.")
   Path recordings;
 
   @Option(names = "--tls", paramLabel = "MODE", defaultValue = TLS_SELF_SIGNED,
@@ -82,6 +84,14 @@ final class RecordCommand implements Callable<Integer> {
           + " query parameter secret=S, or a 'secret' field in the Start metadata. Others get HTTP"
           + " 401, or close code 1008 at Start.")
   List<String> secrets;
+
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+      description = "Also publish every call to Kafka at BOOTSTRAP (host:port[,host:port]); see docs/KAFKA.md.")
+  String kafka;
+
+  @Option(names = "--kafka-topic", paramLabel = "T",
+      description = "Kafka topic for --kafka (default: callstream); it must exist.")
+  String kafkaTopic;
 
   @Option(names = "--max-calls", paramLabel = "N", defaultValue = "500",
       description = "Concurrent calls; beyond them the upgrade gets HTTP 503 (default: ${DEFAULT-VALUE}).")
@@ -139,14 +149,30 @@ final class RecordCommand implements Callable<Integer> {
     if (maxCalls < 1) {
       throw usage("--max-calls must be at least 1: " + maxCalls);
     }
-    if (Files.exists(recordings) && !Files.isDirectory(recordings)) {
+    boolean noRecordings = recordings.toString().equals("none");
+    if (!noRecordings && Files.exists(recordings) && !Files.isDirectory(recordings)) {
       throw usage("--recordings is not a directory: " + recordings);
+    }
+    if (kafkaTopic != null && kafka == null) {
+      throw usage("--kafka-topic needs --kafka");
+    }
+    if (kafka != null && kafka.isBlank()) {
+      throw usage("--kafka must not be empty");
+    }
+    if (kafkaTopic != null && kafkaTopic.isBlank()) {
+      throw usage("--kafka-topic must not be empty");
+    }
+    if (noRecordings && kafka == null) {
+      throw usage("--recordings none needs --kafka (otherwise nothing would be kept)");
     }
     List<String> secretList = secrets == null ? List.of() : List.copyOf(secrets);
     if (secretList.stream().anyMatch(String::isEmpty)) {
       throw usage("--secret must not be empty");
     }
-    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls);
+    RecordServer.Kafka kafkaSettings = kafka == null ? null
+        : new RecordServer.Kafka(kafka.trim(), kafkaTopic == null ? KafkaWire.DEFAULT_TOPIC : kafkaTopic.trim());
+    return new RecordServer.Settings(host.trim(), port, noRecordings ? null : recordings, tls(), secretList, maxCalls,
+        kafkaSettings);
   }
 
   private Tls tls() {

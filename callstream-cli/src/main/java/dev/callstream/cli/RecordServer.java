@@ -1,8 +1,10 @@
 package dev.callstream.cli;
 
 import dev.callstream.core.CallSession;
+import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.recording.CallRecorder;
+import dev.callstream.kafka.KafkaCallPublisher;
 import dev.callstream.server.Authenticator;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Tls;
@@ -31,31 +33,47 @@ final class RecordServer implements AutoCloseable {
    * @param secrets empty when handshakes need no secret
    */
   record Settings(
-      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
+      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Kafka kafka) {
     Settings {
       Objects.requireNonNull(host, "host");
-      Objects.requireNonNull(recordings, "recordings");
+      if (recordings == null && kafka == null) {
+        throw new IllegalArgumentException("no recordings and no Kafka: nothing would be kept");
+      }
       Objects.requireNonNull(tls, "tls");
       secrets = List.copyOf(secrets);
+    }
+
+    Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
+      this(host, port, Objects.requireNonNull(recordings, "recordings"), tls, secrets, maxCalls, null);
     }
 
     /** Never prints the secrets themselves. */
     @Override
     public String toString() {
       return "Settings[" + host + ":" + port + ", " + recordings + ", " + tls + ", "
-          + secrets.size() + " secrets, maxCalls=" + maxCalls + "]";
+          + secrets.size() + " secrets, maxCalls=" + maxCalls + (kafka == null ? "" : ", " + kafka) + "]";
+    }
+  }
+
+  /** {@code --kafka BOOTSTRAP [--kafka-topic T]}: every call is also published there (CONTRACTS.md section 7). */
+  record Kafka(String bootstrap, String topic) {
+    Kafka {
+      Objects.requireNonNull(bootstrap, "bootstrap");
+      Objects.requireNonNull(topic, "topic");
     }
   }
 
   private final CallStreamServer server;
   private final Path recordings;
   private final PrintWriter err;
+  private final KafkaCallPublisher publisher;
   private boolean closed;
 
-  private RecordServer(CallStreamServer server, Path recordings, PrintWriter err) {
+  private RecordServer(CallStreamServer server, Path recordings, PrintWriter err, KafkaCallPublisher publisher) {
     this.server = server;
     this.recordings = recordings;
     this.err = err;
+    this.publisher = publisher;
   }
 
   /**
@@ -67,20 +85,52 @@ final class RecordServer implements AutoCloseable {
    *     cannot be bound
    */
   static RecordServer start(Settings settings, PrintWriter out, PrintWriter err) throws IOException {
-    Path recordings = settings.recordings().toAbsolutePath().normalize();
-    int repaired;
+    Path recordings = settings.recordings() == null ? null : settings.recordings().toAbsolutePath().normalize();
+    if (recordings != null) {
+      int repaired;
+      try {
+        Files.createDirectories(recordings);
+        // Before any call is accepted: a live call's folder must never be taken for a crashed one.
+        repaired = CallRecorder.repair(recordings);
+      } catch (IOException e) {
+        throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
+      }
+      if (repaired > 0) {
+        line(err, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
+            + " in " + recordings);
+      }
+    }
+    KafkaCallPublisher publisher = null;
+    if (settings.kafka() != null) {
+      // checks that the topic exists: a clear error before any call is accepted
+      publisher = KafkaCallPublisher.builder(settings.kafka().bootstrap()).topic(settings.kafka().topic()).start();
+    }
+    CallStreamListener.Factory listeners;
+    if (recordings == null) {
+      listeners = CallStreamListener.Factory.all(new UnrecordedLines(out), publisher);
+    } else {
+      CallRecorder.Builder recorder = CallRecorder.builder(recordings).events(new Lines(out, err));
+      if (publisher != null) {
+        recorder.callJsonExtras(publisher.callJsonExtras());
+        listeners = CallStreamListener.Factory.all(recorder.build(), publisher);
+      } else {
+        listeners = recorder.build();
+      }
+    }
+    RecordServer started;
     try {
-      Files.createDirectories(recordings);
-      // Before any call is accepted: a live call's folder must never be taken for a crashed one.
-      repaired = CallRecorder.repair(recordings);
-    } catch (IOException e) {
-      throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
+      started = startServer(settings, listeners, recordings, out, err, publisher);
+    } catch (RuntimeException | IOException e) {
+      if (publisher != null) {
+        publisher.close();
+      }
+      throw e;
     }
-    if (repaired > 0) {
-      line(err, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
-          + " in " + recordings);
-    }
-    CallRecorder recorder = CallRecorder.builder(recordings).events(new Lines(out, err)).build();
+    return started;
+  }
+
+  private static RecordServer startServer(Settings settings, CallStreamListener.Factory recorder, Path recordings,
+      PrintWriter out, PrintWriter err, KafkaCallPublisher publisher) throws IOException {
     CallStreamServer server = CallStreamServer.builder()
         .host(settings.host())
         .port(settings.port())
@@ -92,13 +142,16 @@ final class RecordServer implements AutoCloseable {
         .listenerFactory(recorder)
         .build();
     server.start();
-    RecordServer started = new RecordServer(server, recordings, err);
+    RecordServer started = new RecordServer(server, recordings, err, publisher);
     TlsInfo tls = server.tls();
     if (tls.sha256Fingerprint() != null) {
       line(err, "tls: " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
           + tls.sha256Fingerprint());
     }
-    line(err, "recording to " + recordings);
+    line(err, recordings == null ? "not recording (--recordings none)" : "recording to " + recordings);
+    if (publisher != null) {
+      line(err, "publishing every call to kafka " + settings.kafka().bootstrap() + " topic " + publisher.topic());
+    }
     line(out, "listening on " + server.uri());
     return started;
   }
@@ -113,7 +166,7 @@ final class RecordServer implements AutoCloseable {
     return server.tls();
   }
 
-  /** The recordings directory, absolute. */
+  /** The recordings directory, absolute; null with {@code --recordings none}. */
   Path recordings() {
     return recordings;
   }
@@ -138,6 +191,9 @@ final class RecordServer implements AutoCloseable {
       line(err, "shutting down: finishing " + open + " open call" + (open == 1 ? "" : "s"));
     }
     server.close();
+    if (publisher != null) {
+      publisher.close(); // flushes what the calls queued
+    }
     line(err, "stopped");
   }
 
@@ -172,6 +228,45 @@ final class RecordServer implements AutoCloseable {
     public void failed(CallSession session, Path folder, IOException error) {
       line(err, "error: recording of call " + callName(session) + " failed: "
           + singleLine(String.valueOf(error.getMessage())));
+    }
+  }
+
+  /** The per-call lines of {@code --recordings none}: the folder is {@code none}. */
+  static final class UnrecordedLines implements CallStreamListener.Factory {
+    private final PrintWriter out;
+
+    UnrecordedLines(PrintWriter out) {
+      this.out = out;
+    }
+
+    @Override
+    public CallStreamListener create(dev.callstream.core.CallInfo info) {
+      return new CallStreamListener() {
+        private boolean started;
+        private final java.util.Set<String> stopped = new java.util.HashSet<>();
+
+        @Override
+        public void onStart(CallSession session) {
+          started = true;
+          line(out, "call started " + callName(session) + " none");
+        }
+
+        @Override
+        public void onSegmentStop(CallSession session, dev.callstream.core.Segment segment) {
+          stopped.add(segment.id());
+        }
+
+        @Override
+        public void onEnd(CallSession session, EndReason reason, Throwable cause) {
+          if (!started) {
+            return;
+          }
+          boolean complete = !session.segments().isEmpty()
+              && session.segments().stream().allMatch(s -> stopped.contains(s.id()))
+              && (session.transport() == dev.callstream.core.Transport.WSS || reason == EndReason.STOPPED);
+          line(out, "call ended " + callName(session) + " " + reason.label() + " complete=" + complete + " none");
+        }
+      };
     }
   }
 
