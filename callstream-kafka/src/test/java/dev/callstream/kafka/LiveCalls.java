@@ -111,9 +111,14 @@ final class LiveCalls {
 
   /** Runs calls concurrently (interleaved on this thread): all begin, then frames round-robin, then all end. */
   static List<Call> run(CallStreamListener.Factory factory, int calls, int frames, long seed) {
+    return run(factory, calls, frames, seed, 7);
+  }
+
+  /** As {@link #run(CallStreamListener.Factory, int, int, long)}; call {@code i} has {@code frames + i * step} frames. */
+  static List<Call> run(CallStreamListener.Factory factory, int calls, int frames, long seed, int step) {
     List<Call> list = new ArrayList<>();
     for (int i = 0; i < calls; i++) {
-      Call call = new Call("call-" + i, frames + i * 7, seed + i, factory);
+      Call call = new Call("call-" + i, frames + i * step, seed + i, factory);
       call.begin();
       list.add(call);
     }

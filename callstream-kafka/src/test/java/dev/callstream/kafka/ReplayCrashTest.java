@@ -43,11 +43,12 @@ class ReplayCrashTest {
     Path replay = dir.resolve("replay");
     try (KafkaCallPublisher publisher = KafkaCallPublisher.builder(broker.bootstrap()).topic("crash").start()) {
       CallRecorder recorder = CallRecorder.builder(live).callJsonExtras(publisher.callJsonExtras()).build();
-      LiveCalls.run(CallStreamListener.Factory.all(recorder, publisher), 8, 300, 99);
+      // lengths 80 to 430 frames: calls end one after the other, so the replay can be caught between two ends
+      LiveCalls.run(CallStreamListener.Factory.all(recorder, publisher), 8, 80, 99, 50);
       assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
     }
 
-    Process first = child(replay, 3000, 60, dir.resolve("first.log"));
+    Process first = child(replay, 2000, 60, dir.resolve("first.log"));
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
           .until(() -> finished(replay) >= 1 && unfinished(replay) >= 1);
