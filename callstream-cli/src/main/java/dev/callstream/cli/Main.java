@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of {@code callstream.jar}: {@code record}, {@code send}, {@code profile}, {@code
- * stream}.
+ * stream}, {@code replay}.
  */
 @Command(
     name = "callstream",
@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       ProfileCommand.class,
       StreamCommand.class,
+      ReplayCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,5 +1,6 @@
 package dev.callstream.cli;
 
+import dev.callstream.kafka.KafkaWire;
 import dev.callstream.transport.Tls;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -73,8 +74,9 @@ final class RecordCommand implements Callable<Integer> {
       description = "Port to bind (default: ${DEFAULT-VALUE}); 0 picks a free port.")
   int port;
 
-  @Option(names = "--recordings", paramLabel = "DIR", defaultValue = "./recordings",
-      description = "Where calls are written, created if missing (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--recordings", paramLabel = "DIR|none", defaultValue = "./recordings",
+      description = "Where calls are written, created if missing (default: ${DEFAULT-VALUE}); 'none' with --kafka"
+          + " publishes without writing files.")
   Path recordings;
 
   @Option(names = "--tls", paramLabel = "MODE", defaultValue = TLS_SELF_SIGNED,
@@ -114,6 +116,14 @@ final class RecordCommand implements Callable<Integer> {
       description = "File with one secret per line (blank lines and # comments ignored); adds to"
           + " --secret.")
   Path secretFile;
+
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+      description = "Also publish every call to Kafka at BOOTSTRAP (host:port[,host:port]); see docs/KAFKA.md.")
+  String kafka;
+
+  @Option(names = "--kafka-topic", paramLabel = "T",
+      description = "Kafka topic for --kafka (default: callstream); it must exist.")
+  String kafkaTopic;
 
   @Option(names = "--max-calls", paramLabel = "N", defaultValue = "500",
       description = "Concurrent calls, counted across both transports; beyond them the upgrade gets"
@@ -181,13 +191,31 @@ final class RecordCommand implements Callable<Integer> {
     if (grpcPort != null && (grpcPort < 0 || grpcPort > 65535)) {
       throw usage("--grpc-port must be between 0 and 65535: " + grpcPort);
     }
-    if (Files.exists(recordings) && !Files.isDirectory(recordings)) {
+    boolean noRecordings = recordings.toString().equals("none");
+    if (!noRecordings && Files.exists(recordings) && !Files.isDirectory(recordings)) {
       throw usage("--recordings is not a directory: " + recordings);
+    }
+    if (kafkaTopic != null && kafka == null) {
+      throw usage("--kafka-topic needs --kafka");
+    }
+    if (kafka != null && kafka.isBlank()) {
+      throw usage("--kafka must not be empty");
+    }
+    if (kafkaTopic != null && kafkaTopic.isBlank()) {
+      throw usage("--kafka-topic must not be empty");
+    }
+    if (noRecordings && kafka == null) {
+      throw usage("--recordings none needs --kafka (otherwise nothing would be kept)");
     }
     List<String> secretList = secretList();
     Tls tlsMode = tls();
-    requireWritable(recordings);
-    return new RecordServer.Settings(host.trim(), port, recordings, tlsMode, secretList, maxCalls, grpcPort);
+    if (!noRecordings) {
+      requireWritable(recordings);
+    }
+    RecordServer.Kafka kafkaSettings = kafka == null ? null
+        : new RecordServer.Kafka(kafka.trim(), kafkaTopic == null ? KafkaWire.DEFAULT_TOPIC : kafkaTopic.trim());
+    return new RecordServer.Settings(host.trim(), port, noRecordings ? null : recordings, tlsMode, secretList,
+        maxCalls, grpcPort, kafkaSettings);
   }
 
   /** Informational stderr lines go here: stderr, or nowhere with --quiet. */

@@ -2,9 +2,11 @@ package dev.callstream.cli;
 
 import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallSession;
+import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.grpc.CallStreamGrpcServer;
+import dev.callstream.kafka.KafkaCallPublisher;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;
@@ -32,23 +34,48 @@ final class RecordServer implements AutoCloseable {
   /**
    * A validated configuration.
    *
+   * @param recordings where calls are written; null with {@code --recordings none} (then Kafka is required)
    * @param secrets empty when handshakes need no secret
    * @param grpcPort the gRPC listener's port (0 for any free one), or null for none
+   * @param kafka where every call is also published, or null
    */
-  record Settings(
-      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Integer grpcPort) {
+  record Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls,
+      Integer grpcPort, Kafka kafka) {
     Settings {
       Objects.requireNonNull(host, "host");
-      Objects.requireNonNull(recordings, "recordings");
+      if (recordings == null && kafka == null) {
+        throw new IllegalArgumentException("no recordings and no Kafka: nothing would be kept");
+      }
       Objects.requireNonNull(tls, "tls");
       secrets = List.copyOf(secrets);
+    }
+
+    Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Integer grpcPort) {
+      this(host, port, Objects.requireNonNull(recordings, "recordings"), tls, secrets, maxCalls, grpcPort, null);
+    }
+
+    Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Kafka kafka) {
+      this(host, port, recordings, tls, secrets, maxCalls, null, kafka);
+    }
+
+    Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
+      this(host, port, Objects.requireNonNull(recordings, "recordings"), tls, secrets, maxCalls, null, null);
     }
 
     /** Never prints the secrets themselves. */
     @Override
     public String toString() {
       return "Settings[" + host + ":" + port + ", " + recordings + ", " + tls + ", "
-          + secrets.size() + " secrets, maxCalls=" + maxCalls + ", grpcPort=" + grpcPort + "]";
+          + secrets.size() + " secrets, maxCalls=" + maxCalls + ", grpcPort=" + grpcPort
+          + (kafka == null ? "" : ", " + kafka) + "]";
+    }
+  }
+
+  /** {@code --kafka BOOTSTRAP [--kafka-topic T]}: every call is also published there (CONTRACTS.md section 7). */
+  record Kafka(String bootstrap, String topic) {
+    Kafka {
+      Objects.requireNonNull(bootstrap, "bootstrap");
+      Objects.requireNonNull(topic, "topic");
     }
   }
 
@@ -57,13 +84,17 @@ final class RecordServer implements AutoCloseable {
   private final CallStreamGrpcServer grpcServer;
   private final Path recordings;
   private final PrintWriter err;
+  /** Null without {@code --kafka}. */
+  private final KafkaCallPublisher publisher;
   private boolean closed;
 
-  private RecordServer(CallStreamServer server, CallStreamGrpcServer grpcServer, Path recordings, PrintWriter err) {
+  private RecordServer(CallStreamServer server, CallStreamGrpcServer grpcServer, Path recordings, PrintWriter err,
+      KafkaCallPublisher publisher) {
     this.server = server;
     this.grpcServer = grpcServer;
     this.recordings = recordings;
     this.err = err;
+    this.publisher = publisher;
   }
 
   /**
@@ -85,20 +116,51 @@ final class RecordServer implements AutoCloseable {
    */
   static RecordServer start(Settings settings, PrintWriter out, PrintWriter err, PrintWriter status)
       throws IOException {
-    Path recordings = settings.recordings().toAbsolutePath().normalize();
-    int repaired;
+    Path recordings = settings.recordings() == null ? null : settings.recordings().toAbsolutePath().normalize();
+    if (recordings != null) {
+      int repaired;
+      try {
+        Files.createDirectories(recordings);
+        // Before any call is accepted: a live call's folder must never be taken for a crashed one.
+        repaired = CallRecorder.repair(recordings);
+      } catch (IOException e) {
+        throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
+      }
+      if (repaired > 0) {
+        line(status, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
+            + " in " + recordings);
+      }
+    }
+    KafkaCallPublisher publisher = null;
+    if (settings.kafka() != null) {
+      // checks that the topic exists: a clear error before any call is accepted
+      publisher = KafkaCallPublisher.builder(settings.kafka().bootstrap()).topic(settings.kafka().topic()).start();
+    }
     try {
-      Files.createDirectories(recordings);
-      // Before any call is accepted: a live call's folder must never be taken for a crashed one.
-      repaired = CallRecorder.repair(recordings);
-    } catch (IOException e) {
-      throw new IOException("cannot use recordings directory " + recordings + ": " + e, e);
+      return startServers(settings, listeners(recordings, publisher, out, err), recordings, publisher, out, status);
+    } catch (RuntimeException | IOException e) {
+      if (publisher != null) {
+        publisher.close();
+      }
+      throw e;
     }
-    if (repaired > 0) {
-      line(status, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
-          + " in " + recordings);
+  }
+
+  private static CallStreamListener.Factory listeners(Path recordings, KafkaCallPublisher publisher,
+      PrintWriter out, PrintWriter err) {
+    if (recordings == null) {
+      return CallStreamListener.Factory.all(new UnrecordedLines(out), publisher);
     }
-    CallRecorder recorder = CallRecorder.builder(recordings).events(new Lines(out, err)).build();
+    CallRecorder.Builder recorder = CallRecorder.builder(recordings).events(new Lines(out, err));
+    if (publisher == null) {
+      return recorder.build();
+    }
+    recorder.callJsonExtras(publisher.callJsonExtras());
+    return CallStreamListener.Factory.all(recorder.build(), publisher);
+  }
+
+  private static RecordServer startServers(Settings settings, CallStreamListener.Factory recorder, Path recordings,
+      KafkaCallPublisher publisher, PrintWriter out, PrintWriter status) throws IOException {
     Authenticator authenticator = settings.secrets().isEmpty()
         ? Authenticator.NONE
         : Authenticator.secrets(settings.secrets());
@@ -130,7 +192,7 @@ final class RecordServer implements AutoCloseable {
         throw e;
       }
     }
-    RecordServer started = new RecordServer(server, grpcServer, recordings, status);
+    RecordServer started = new RecordServer(server, grpcServer, recordings, status, publisher);
     printFingerprint(status, "tls", server.tls());
     if (grpcServer != null) {
       // a self-signed choice generates one certificate per listener
@@ -140,7 +202,10 @@ final class RecordServer implements AutoCloseable {
       line(status, "handshakes need one of " + settings.secrets().size() + " secret"
           + (settings.secrets().size() == 1 ? "" : "s"));
     }
-    line(status, "recording to " + recordings);
+    line(status, recordings == null ? "not recording (--recordings none)" : "recording to " + recordings);
+    if (publisher != null) {
+      line(status, "publishing every call to kafka " + settings.kafka().bootstrap() + " topic " + publisher.topic());
+    }
     line(out, "listening on " + server.uri());
     if (grpcServer != null) {
       line(out, "listening on " + grpcServer.uri());
@@ -165,7 +230,7 @@ final class RecordServer implements AutoCloseable {
     return server.tls();
   }
 
-  /** The recordings directory, absolute. */
+  /** The recordings directory, absolute; null with {@code --recordings none}. */
   Path recordings() {
     return recordings;
   }
@@ -213,6 +278,9 @@ final class RecordServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (publisher != null) {
+      publisher.close(); // flushes what the calls queued
+    }
     line(err, "stopped");
   }
 
@@ -247,6 +315,45 @@ final class RecordServer implements AutoCloseable {
     public void failed(CallSession session, Path folder, IOException error) {
       line(err, "error: recording of call " + callName(session) + " failed: "
           + singleLine(String.valueOf(error.getMessage())));
+    }
+  }
+
+  /** The per-call lines of {@code --recordings none}: the folder is {@code none}. */
+  static final class UnrecordedLines implements CallStreamListener.Factory {
+    private final PrintWriter out;
+
+    UnrecordedLines(PrintWriter out) {
+      this.out = out;
+    }
+
+    @Override
+    public CallStreamListener create(dev.callstream.core.CallInfo info) {
+      return new CallStreamListener() {
+        private boolean started;
+        private final java.util.Set<String> stopped = new java.util.HashSet<>();
+
+        @Override
+        public void onStart(CallSession session) {
+          started = true;
+          line(out, "call started " + callName(session) + " none");
+        }
+
+        @Override
+        public void onSegmentStop(CallSession session, dev.callstream.core.Segment segment) {
+          stopped.add(segment.id());
+        }
+
+        @Override
+        public void onEnd(CallSession session, EndReason reason, Throwable cause) {
+          if (!started) {
+            return;
+          }
+          boolean complete = !session.segments().isEmpty()
+              && session.segments().stream().allMatch(s -> stopped.contains(s.id()))
+              && (session.transport() == dev.callstream.core.Transport.WSS || reason == EndReason.STOPPED);
+          line(out, "call ended " + callName(session) + " " + reason.label() + " complete=" + complete + " none");
+        }
+      };
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,6 +137,7 @@ public final class CallRecorder implements CallStreamListener.Factory {
   private final Set<Track> tracks;
   private final int stereoWindowSlots;
   private final WavSink.Factory sinkFactory;
+  private final Function<CallSession, Map<String, Object>> callJsonExtras;
 
   private CallRecorder(Builder builder) {
     this.directory = builder.directory.toAbsolutePath().normalize();
@@ -144,6 +146,23 @@ public final class CallRecorder implements CallStreamListener.Factory {
     this.tracks = Set.copyOf(builder.tracks);
     this.stereoWindowSlots = builder.stereoWindowSlots;
     this.sinkFactory = builder.sinkFactory;
+    this.callJsonExtras = builder.callJsonExtras;
+  }
+
+  /**
+   * The {@code call.json} object of a call as this recorder writes it, without the recorder's own
+   * {@code error} field and extras: for transports and publishers that pass a call's record on
+   * (such as Kafka's {@code call-end}).
+   *
+   * @param reason the end reason, or null while the call runs
+   * @param complete the {@code complete} value (every started segment stopped; see the class doc)
+   * @param segmentInfo each segment's info events in order, by segment id (gRPC's {@code info})
+   * @return a new mutable, ordered JSON-like map
+   */
+  public static Map<String, Object> callJson(CallSession session, EndReason reason, boolean complete,
+      Map<String, ? extends java.util.List<dev.callstream.core.SegmentInfo>> segmentInfo) {
+    return CallRecording.callJson(Objects.requireNonNull(session, "session"), reason, complete,
+        Objects.requireNonNull(segmentInfo, "segmentInfo"));
   }
 
   /** A recorder writing every track and {@code call.json} under {@code directory} (created if missing). */
@@ -254,6 +273,20 @@ public final class CallRecorder implements CallStreamListener.Factory {
     return name.toString();
   }
 
+  void addCallJsonExtras(CallSession session, Map<String, Object> json) {
+    if (callJsonExtras == null) {
+      return;
+    }
+    try {
+      Map<String, Object> extras = callJsonExtras.apply(session);
+      if (extras != null) {
+        extras.forEach(json::putIfAbsent);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("call.json extras failed for call {}", dev.callstream.core.internal.LogSafe.id(session.callId()), e);
+    }
+  }
+
   Path rootDirectory() {
     return directory;
   }
@@ -283,6 +316,7 @@ public final class CallRecorder implements CallStreamListener.Factory {
     private Set<Track> tracks = EnumSet.allOf(Track.class);
     private int stereoWindowSlots = DEFAULT_STEREO_WINDOW_SLOTS;
     private WavSink.Factory sinkFactory = WavSink.Factory.WAV_WRITER;
+    private Function<CallSession, Map<String, Object>> callJsonExtras;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -318,6 +352,17 @@ public final class CallRecorder implements CallStreamListener.Factory {
         throw new IllegalArgumentException("stereoWindowSlots < 1: " + slots);
       }
       this.stereoWindowSlots = slots;
+      return this;
+    }
+
+    /**
+     * Fields added to every {@code call.json} the recorder writes (after its own; a key it already
+     * wrote is not replaced), such as {@code kafkaDropped} from a Kafka publisher on the same call.
+     * Called on the call's thread each time {@code call.json} is written; may return null; an
+     * exception is logged and ignored.
+     */
+    public Builder callJsonExtras(Function<CallSession, Map<String, Object>> extras) {
+      this.callJsonExtras = Objects.requireNonNull(extras, "extras");
       return this;
     }
 

@@ -242,6 +242,24 @@ final class CallRecording implements CallStreamListener {
   }
 
   private void saveCallJson(CallSession session, EndReason reason) {
+    Map<String, Object> json = callJson(session, reason, complete(session, reason), infos);
+    if (error != null) {
+      json.put("error", error);
+    }
+    recorder.addCallJsonExtras(session, json);
+    try {
+      writeJsonAtomically(recorder.mapper(), folder, json);
+    } catch (IOException e) {
+      LOG.error("cannot write call.json of call {}: {}", LogSafe.id(session.callId()), e.toString());
+      if (!failed) {
+        fail(session, e);
+      }
+    }
+  }
+
+  /** The {@code call.json} object of a call (without {@code error} and extras); see {@link CallRecorder#callJson}. */
+  static Map<String, Object> callJson(CallSession session, EndReason reason, boolean complete,
+      Map<String, ? extends List<SegmentInfo>> infos) {
     Map<String, Object> wire = session.wireDetails();
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("callId", session.callId());
@@ -257,31 +275,22 @@ final class CallRecording implements CallStreamListener {
       json.put("dialog", masked(wire.get("dialog")));
       List<Object> segments = new ArrayList<>();
       for (Segment segment : session.segments()) {
-        segments.add(segmentJson(session, segment));
+        segments.add(segmentJson(session, segment, infos));
       }
       json.put("segments", segments);
     }
-    json.put("complete", complete(session, reason));
+    json.put("complete", complete);
     json.put("endReason", reason == null ? null : reason.label());
     Map<String, Object> channels = new LinkedHashMap<>();
     for (AudioChannel channel : AudioChannel.values()) {
       channels.put(channel.label(), counters(session.stats(channel), new LinkedHashMap<>()));
     }
     json.put("channels", channels);
-    if (error != null) {
-      json.put("error", error);
-    }
-    try {
-      writeJsonAtomically(recorder.mapper(), folder, json);
-    } catch (IOException e) {
-      LOG.error("cannot write call.json of call {}: {}", LogSafe.id(session.callId()), e.toString());
-      if (!failed) {
-        fail(session, e);
-      }
-    }
+    return json;
   }
 
-  private Map<String, Object> segmentJson(CallSession session, Segment segment) {
+  private static Map<String, Object> segmentJson(CallSession session, Segment segment,
+      Map<String, ? extends List<SegmentInfo>> infos) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("id", segment.id());
     Map<String, Object> participant = new LinkedHashMap<>();
@@ -296,7 +305,8 @@ final class CallRecording implements CallStreamListener {
     json.put("format", format);
     counters(session.stats(segment), json);
     List<Object> info = new ArrayList<>();
-    for (SegmentInfo event : infos.getOrDefault(segment.id(), List.of())) {
+    List<SegmentInfo> events = infos.get(segment.id());
+    for (SegmentInfo event : events == null ? List.<SegmentInfo>of() : events) {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("event", event.event());
       one.put("data", event.data());

@@ -1,0 +1,121 @@
+package dev.callstream.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.callstream.core.CallStreamListener;
+import dev.callstream.core.recording.CallRecorder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A replay killed with SIGKILL in the middle of calls, then started again: every call once, byte-identical. */
+class ReplayCrashTest {
+  static TestBroker broker;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = TestBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void aReplayKilledMidCallAndRestartedRecordsEveryCallOnceAndIdentical() throws Exception {
+    broker.createTopic("crash", 2);
+    Path live = dir.resolve("live");
+    Path replay = dir.resolve("replay");
+    try (KafkaCallPublisher publisher = KafkaCallPublisher.builder(broker.bootstrap()).topic("crash").start()) {
+      CallRecorder recorder = CallRecorder.builder(live).callJsonExtras(publisher.callJsonExtras()).build();
+      // lengths 80 to 430 frames: calls end one after the other, so the replay can be caught between two ends
+      LiveCalls.run(CallStreamListener.Factory.all(recorder, publisher), 8, 80, 99, 50);
+      assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+    }
+
+    Process first = child(replay, 2000, 60, dir.resolve("first.log"));
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+          .until(() -> finished(replay) >= 1 && unfinished(replay) >= 1);
+    } finally {
+      first.destroyForcibly(); // SIGKILL
+      first.waitFor(30, TimeUnit.SECONDS);
+    }
+    int partial = unfinished(replay);
+    assertThat(partial).as("killed in the middle of a call").isPositive();
+
+    Process second = child(replay, 0, 3, dir.resolve("second.log"));
+    assertThat(second.waitFor(90, TimeUnit.SECONDS)).as("the restarted replay goes idle and exits").isTrue();
+    assertThat(second.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
+
+    RecordingFiles.assertSameWavs(live, replay);
+    for (String folder : RecordingFiles.folders(replay)) {
+      JsonNode json = RecordingFiles.callJson(replay.resolve(folder));
+      assertThat(json.get("endReason").asText()).as(folder).isEqualTo("stopped");
+      assertThat(json.get("complete").asBoolean()).isTrue();
+    }
+  }
+
+  private static Process child(Path replay, long microsPerFrame, int idleSeconds, Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("-Xmx256m");
+    command.add(ReplayChild.class.getName());
+    command.add(broker.bootstrap());
+    command.add("crash");
+    command.add("crash-group");
+    command.add(replay.toString());
+    command.add(Long.toString(microsPerFrame));
+    command.add(Integer.toString(idleSeconds));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static int finished(Path dir) throws IOException {
+    return count(dir, true);
+  }
+
+  private static int unfinished(Path dir) throws IOException {
+    return count(dir, false);
+  }
+
+  private static int count(Path dir, boolean finished) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int n = 0;
+    for (String folder : RecordingFiles.folders(dir)) {
+      Path json = dir.resolve(folder).resolve("call.json");
+      if (!Files.isRegularFile(json)) {
+        continue;
+      }
+      JsonNode node;
+      try {
+        node = RecordingFiles.JSON.readTree(json.toFile());
+      } catch (IOException e) {
+        continue; // being replaced right now
+      }
+      boolean done = !node.path("endReason").isNull() && !node.path("endReason").isMissingNode();
+      if (done == finished) {
+        n++;
+      }
+    }
+    return n;
+  }
+}
