@@ -308,7 +308,11 @@ def main():
           "`Media` record (24 B) per op.")
         w("- `wavWriterFrame`: `WavWriter.write` of one 320-byte PCM frame; `recorderFrame`: one Media through "
           "`CallDriver` into `CallRecorder` (decode + agent/conference/stereo WAV). Both amortise opening and "
-          "closing a one-minute call's files; data goes to the page cache.\n")
+          "closing a one-minute call's files; data goes to the page cache.")
+        w("- `grpcRecorderChunk`: one 100 ms PCMU chunk (800 bytes) of a gRPC-shaped call (contact and agent, one "
+          "segment per side) through `CallDriver` into `CallRecorder` (agent/conference/stereo and one "
+          "`segment-*.wav` per segment); `grpcRecorderChunkMixed`: the same with a bot mixed into the conference "
+          "side. One minute of audio per segment per call.\n")
         base = rows.get("CodecBenchmark.parseAndDecodePcmBytes") or rows.get("CodecBenchmark.parseAndDecodePcm")
         base_text = rows.get("CodecBenchmark.parseAndDecodePcm")
         p1 = rows.get("CodecBenchmark.prototypeParseAndDecodePcm")

@@ -2,7 +2,12 @@ package dev.callstream.bench;
 
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.CallInfo;
+import dev.callstream.core.CallMetadata;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.Participant;
+import dev.callstream.core.ParticipantType;
+import dev.callstream.core.Transport;
+import dev.callstream.core.audio.AudioFormat;
 import dev.callstream.core.audio.G711;
 import dev.callstream.core.internal.CallDriver;
 import dev.callstream.core.recording.CallRecorder;
@@ -58,10 +63,15 @@ public class WavBenchmark {
   private WireCall driver;
   private long media;
   private int calls;
+  private final byte[] chunk = new byte[800];
+  private CallDriver grpc;
+  private long chunks;
+  private int grpcSegments;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     new Random(1).nextBytes(mulaw);
+    new Random(2).nextBytes(chunk);
     G711.mulawToPcm16le(mulaw, 0, mulaw.length, pcm, 0);
     directory = Files.createTempDirectory("callstream-wav-bench");
   }
@@ -73,6 +83,9 @@ public class WavBenchmark {
     }
     if (driver != null) {
       driver.end(EndReason.SHUTDOWN, null);
+    }
+    if (grpc != null) {
+      grpc.end(EndReason.SHUTDOWN, null);
     }
     deleteTree(directory);
   }
@@ -104,6 +117,59 @@ public class WavBenchmark {
     }
     long m = media++;
     return driver.accept(new Media((m & 1) == 0 ? AudioChannel.AGENT : AudioChannel.CONFERENCE, 1 + (m >> 1), mulaw));
+  }
+
+  /**
+   * One 100 ms PCMU chunk (800 bytes) of a gRPC-shaped call through CallDriver into CallRecorder
+   * (agent.wav, conference.wav, stereo.wav and one segment-*.wav per segment): a contact and an
+   * agent, chunks alternating, one segment per side (the common case).
+   */
+  @Benchmark
+  public boolean grpcRecorderChunk() throws IOException {
+    return grpcChunk(2);
+  }
+
+  /**
+   * As {@link #grpcRecorderChunk()} with a third segment (a bot) on the conference side from the
+   * start: the conference side is a mix of two segments.
+   */
+  @Benchmark
+  public boolean grpcRecorderChunkMixed() throws IOException {
+    return grpcChunk(3);
+  }
+
+  private boolean grpcChunk(int segments) throws IOException {
+    // one minute of audio per segment per call, as recorderFrame
+    if (grpc == null || grpcSegments != segments || chunks == (long) segments * (FRAMES_PER_CALL / 5)) {
+      newGrpcCall(segments);
+    }
+    long c = chunks++;
+    return grpc.media(SEGMENT_IDS[(int) (c % segments)], 1 + c / segments, chunk);
+  }
+
+  private static final String[] SEGMENT_IDS = {"s0", "s1", "s2"};
+
+  private void newGrpcCall(int segments) throws IOException {
+    if (grpc != null) {
+      for (int s = 0; s < grpcSegments; s++) {
+        grpc.segmentStop(SEGMENT_IDS[s]);
+      }
+      grpc.end(EndReason.STOPPED, null);
+      deleteChildren(directory);
+    }
+    calls++;
+    CallRecorder recorder = CallRecorder.create(directory);
+    CallInfo info = CallInfo.empty(Transport.GRPC);
+    grpc = new CallDriver(info, recorder.create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
+    grpc.start(new CallMetadata("dialog" + calls, "1", null, null, null, null, null, null, null, null, null, null,
+        Map.of()), Map.of());
+    AudioFormat pcmu = new AudioFormat(AudioFormat.Encoding.MULAW, 8000, 100);
+    ParticipantType[] types = {ParticipantType.CONTACT, ParticipantType.AGENT, ParticipantType.BOT};
+    for (int s = 0; s < segments; s++) {
+      grpc.segmentStart(SEGMENT_IDS[s], new Participant("p" + s, types[s], null), pcmu, 1);
+    }
+    grpcSegments = segments;
+    chunks = 0;
   }
 
   private void newCall() throws IOException {

@@ -397,11 +397,15 @@ public final class CallDriver {
     return lane;
   }
 
-  /** The call timeline's current extent: max over started segments of start + (highest position + 1) * ptime. */
+  /**
+   * The call timeline's current extent: max over started segments of start + (highest position
+   * received + 1) * ptime, counting frames still held (in the reorder window or for base detection)
+   * as well as delivered ones.
+   */
   private long timelineExtentMillis() {
     long extent = 0;
     for (Lane lane : lanes.values()) {
-      long highest = lane.timeline.highestPosition();
+      long highest = lane.highestReceived();
       long end = lane.segment.startMillis() + (highest + 1) * lane.segment.format().ptimeMillis();
       extent = Math.max(extent, end);
     }
@@ -450,6 +454,15 @@ public final class CallDriver {
     }
   }
 
+  /** Swallows what a trial timeline releases. */
+  private static final SegmentTimeline.Output DISCARD = new SegmentTimeline.Output() {
+    @Override
+    public void frame(long position, long sequence, byte[] payload) {}
+
+    @Override
+    public void gap(long fromPosition, int frameCount) {}
+  };
+
   /** One segment's sequencing: base detection from its first frames (unless given), then its timeline. */
   private final class Lane implements SegmentTimeline.Output {
     final Segment segment;
@@ -486,6 +499,27 @@ public final class CallDriver {
         return;
       }
       timeline.accept(sequence - base, sequence, payload);
+    }
+
+    /**
+     * The highest position received, -1 before the first frame. While the first frames are held to
+     * find the base, it is what the timeline would take if the base were decided now (the lowest
+     * sequence held so far): a frame that jumps absurdly far ahead counts as late there too, so it
+     * cannot push a later segment's start out by hours.
+     */
+    long highestReceived() {
+      if (base >= 0 || initialCount == 0) {
+        return timeline.highestPosition();
+      }
+      long min = Long.MAX_VALUE;
+      for (int i = 0; i < initialCount; i++) {
+        min = Math.min(min, initialSequence[i]);
+      }
+      SegmentTimeline trial = new SegmentTimeline(window, DISCARD);
+      for (int i = 0; i < initialCount; i++) {
+        trial.accept(initialSequence[i] - min, initialSequence[i], initialPayload[i]);
+      }
+      return trial.highestPosition();
     }
 
     void flush() {

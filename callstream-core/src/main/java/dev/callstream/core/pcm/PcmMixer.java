@@ -42,6 +42,8 @@ final class PcmMixer {
   private byte[] bytes = new byte[0];
   private long committed;
   private long end;
+  /** The end of what was ever added to the ring: the ring is all zeros when it is at or below committed. */
+  private long ringEnd;
 
   PcmMixer(int channels, int windowFrames, Output output) {
     this.channels = channels;
@@ -69,6 +71,16 @@ final class PcmMixer {
   /** Adds {@code count} samples from {@code pcm} to {@code channel} at frame {@code at}; the segment has reached {@code at + slot}. */
   void add(Segment segment, long at, int channel, byte[] pcm, int count, long reached) {
     advance(segment, reached);
+    if (channels == 1 && contributors.size() == 1 && at >= committed && ringEnd <= committed) {
+      // the only segment of a mono side, nothing held: hand the decoded PCM on as it is
+      commitUpTo(at);
+      if (count > 0) {
+        output.write(pcm, 0, 2 * count);
+        committed = at + count;
+      }
+      release();
+      return;
+    }
     if (to(at, count) > committed + windowFrames) {
       commitUpTo(to(at, count) - windowFrames);
     }
@@ -78,9 +90,20 @@ final class PcmMixer {
       output.dropped(late * 2 * channels);
       i = late;
     }
-    for (; i < count; i++) {
-      int index = (int) ((at + i) % windowFrames) * channels + channel;
-      ring[index] += (short) ((pcm[2 * i] & 0xff) | (pcm[2 * i + 1] << 8));
+    ringEnd = Math.max(ringEnd, to(at, count));
+    // at most two contiguous runs of the ring: no division per sample
+    long frame = at + i;
+    int[] r = ring;
+    while (i < count) {
+      int start = (int) (frame % windowFrames);
+      int n = Math.min(count - i, windowFrames - start);
+      int index = start * channels + channel;
+      for (int k = 0; k < n; k++) {
+        int b = 2 * (i + k);
+        r[index + k * channels] += (short) ((pcm[b] & 0xff) | (pcm[b + 1] << 8));
+      }
+      i += n;
+      frame += n;
     }
     release();
   }
@@ -142,13 +165,16 @@ final class PcmMixer {
         bytes = new byte[len];
       }
       int base = start * channels;
-      for (int s = 0; s < n * channels; s++) {
-        int v = ring[base + s];
+      int samples = n * channels;
+      int[] r = ring;
+      byte[] b = bytes;
+      for (int s = 0; s < samples; s++) {
+        int v = r[base + s];
         v = v > Short.MAX_VALUE ? Short.MAX_VALUE : Math.max(v, Short.MIN_VALUE);
-        ring[base + s] = 0;
-        bytes[2 * s] = (byte) v;
-        bytes[2 * s + 1] = (byte) (v >> 8);
+        b[2 * s] = (byte) v;
+        b[2 * s + 1] = (byte) (v >> 8);
       }
+      java.util.Arrays.fill(r, base, base + samples, 0);
       output.write(bytes, 0, len);
       committed += n;
     }

@@ -7,28 +7,54 @@ import java.io.IOException;
  * samples of several segments are summed and clipped to 16 bits, so a side with one segment is
  * bit-exact and a side with several is their mix.
  *
- * <p>The last {@code windowFrames} sample frames are kept in memory as exact sums and written out,
- * clipped, once audio lands beyond the window, so the usual case (segments running roughly together)
- * costs one sequential write. Audio for frames already written (a segment more than the window
- * behind) is read back, added and written in place. Not thread-safe.
+ * <p>Two modes, with the same bytes in the file:
+ * <ul>
+ *   <li><b>Direct</b> (a mono file with at most one source: every segment file, a side with one
+ *       segment): the decoded PCM is written straight through, silence for what lies between. One
+ *       source never overlaps itself (its slots come in position order), so there is nothing to sum.
+ *   <li><b>Mixing</b> (stereo, or a side with a second source): the last {@code windowFrames} sample
+ *       frames are kept in memory as exact sums and written out, clipped, once audio lands beyond the
+ *       window, so the usual case (segments running roughly together) costs one sequential write.
+ *       A file turns to mixing when its second source starts ({@link #addSource()}); the call
+ *       timeline places a later segment at or after everything received so far, so nothing it adds
+ *       lies before what direct mode already wrote.
+ * </ul>
+ * Audio for frames already written (a segment more than the window behind) is read back, added and
+ * written in place. Not thread-safe.
  */
 final class MixFile {
   private final WavSink sink;
   private final int channels;
   private final int windowFrames;
-  /** Exact sums, {@code windowFrames * channels}, ring-indexed by frame. */
+  /** Exact sums, {@code windowFrames * channels}, ring-indexed by frame; all zero while direct. */
   private final int[] ring;
   private byte[] bytes = new byte[0];
   /** Frames written to the sink: [0, committed). */
   private long committed;
   /** The file's length once finished: every frame below it exists (silence where nothing was added). */
   private long end;
+  private int sources;
+  private boolean direct;
 
   MixFile(WavSink sink, int channels, int windowFrames) {
     this.sink = sink;
     this.channels = channels;
     this.windowFrames = windowFrames;
     this.ring = new int[windowFrames * channels];
+    this.direct = channels == 1;
+  }
+
+  /** One more segment adds into this file; with a second one a mono file starts mixing. */
+  void addSource() {
+    sources++;
+    if (sources > 1) {
+      direct = false;
+    }
+  }
+
+  /** Whether audio is written straight through (for tests). */
+  boolean direct() {
+    return direct;
   }
 
   /** Adds {@code count} samples (16-bit little-endian in {@code pcm} from {@code off}) to {@code channel} from frame {@code at}. */
@@ -38,6 +64,22 @@ final class MixFile {
     }
     long to = at + count;
     extendTo(to);
+    if (direct) {
+      int skip = 0;
+      if (at < committed) {
+        skip = (int) Math.min(count, committed - at);
+        patch(at, channel, pcm, off, skip);
+      }
+      if (skip < count) {
+        long from = at + skip;
+        if (from > committed) {
+          sink.writeSilence(from - committed);
+        }
+        sink.write(pcm, off + 2 * skip, 2 * (count - skip));
+        committed = to;
+      }
+      return;
+    }
     if (to > committed + windowFrames) {
       commitUpTo(to - windowFrames);
     }
@@ -47,11 +89,28 @@ final class MixFile {
       patch(at, channel, pcm, off, late);
       i = late;
     }
-    for (; i < count; i++) {
-      long frame = at + i;
-      int index = (int) (frame % windowFrames) * channels + channel;
-      int sample = (short) ((pcm[off + 2 * i] & 0xff) | (pcm[off + 2 * i + 1] << 8));
-      ring[index] += sample;
+    // at most two contiguous runs of the ring: no division per sample
+    long frame = at + i;
+    while (i < count) {
+      int start = (int) (frame % windowFrames);
+      int n = Math.min(count - i, windowFrames - start);
+      addRun(start * channels + channel, pcm, off + 2 * i, n);
+      i += n;
+      frame += n;
+    }
+  }
+
+  private void addRun(int index, byte[] pcm, int off, int n) {
+    int[] r = ring;
+    if (channels == 1) {
+      for (int k = 0; k < n; k++) {
+        r[index + k] += (short) ((pcm[off + 2 * k] & 0xff) | (pcm[off + 2 * k + 1] << 8));
+      }
+    } else {
+      int stride = channels;
+      for (int k = 0; k < n; k++) {
+        r[index + k * stride] += (short) ((pcm[off + 2 * k] & 0xff) | (pcm[off + 2 * k + 1] << 8));
+      }
     }
   }
 
@@ -64,6 +123,13 @@ final class MixFile {
 
   /** Writes everything out: the file holds exactly {@code end} frames. */
   void finish() throws IOException {
+    if (direct) {
+      if (end > committed) {
+        sink.writeSilence(end - committed);
+        committed = end;
+      }
+      return;
+    }
     commitUpTo(end);
   }
 
@@ -75,18 +141,21 @@ final class MixFile {
     while (committed < frame) {
       int start = (int) (committed % windowFrames);
       int n = (int) Math.min(frame - committed, windowFrames - start);
-      int len = n * channels * 2;
+      int samples = n * channels;
+      int len = samples * 2;
       if (bytes.length < len) {
         bytes = new byte[len];
       }
+      int[] r = ring;
+      byte[] b = bytes;
       int base = start * channels;
-      for (int s = 0; s < n * channels; s++) {
-        int v = clip(ring[base + s]);
-        ring[base + s] = 0;
-        bytes[2 * s] = (byte) v;
-        bytes[2 * s + 1] = (byte) (v >> 8);
+      for (int s = 0; s < samples; s++) {
+        int v = clip(r[base + s]);
+        b[2 * s] = (byte) v;
+        b[2 * s + 1] = (byte) (v >> 8);
       }
-      sink.write(bytes, 0, len);
+      java.util.Arrays.fill(r, base, base + samples, 0);
+      sink.write(b, 0, len);
       committed += n;
     }
   }

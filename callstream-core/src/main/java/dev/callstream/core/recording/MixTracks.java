@@ -34,6 +34,8 @@ final class MixTracks implements CallRecording.Tracks {
   private final Map<String, MixFile> segmentFiles = new HashMap<>();
   private final List<MixFile> all = new ArrayList<>();
   private final Map<String, Boolean> warned = new HashMap<>();
+  /** The segments counted as sources of their side's file. */
+  private final java.util.Set<String> sources = new java.util.HashSet<>();
   private byte[] pcm = new byte[0];
   /** The call's length so far in sample frames. */
   private long end;
@@ -72,7 +74,14 @@ final class MixTracks implements CallRecording.Tracks {
   @Override
   public void segmentStart(Segment segment) throws IOException {
     open(segment.format().sampleRate());
-    if (segmentFiles.containsKey(segment.id()) || !recorder.tracks().contains(CallRecorder.Track.SEGMENTS)) {
+    if (!sources.add(segment.id())) {
+      return;   // told twice (the recording opened at this segment's start)
+    }
+    MixFile side = sides[segment.channel().stereoIndex()];
+    if (side != null) {
+      side.addSource();
+    }
+    if (!recorder.tracks().contains(CallRecorder.Track.SEGMENTS)) {
       return;
     }
     String name = "segment-" + CallRecorder.safeName(segment.id()) + ".wav";
@@ -81,7 +90,9 @@ final class MixTracks implements CallRecording.Tracks {
       // two ids that reduce to the same name: never overwrite
       path = folder.resolve("segment-" + CallRecorder.safeName(segment.id()) + "-" + n + ".wav");
     }
-    segmentFiles.put(segment.id(), track(recorder.sinkFactory().open(path, sampleRate, 1), 1));
+    MixFile own = track(recorder.sinkFactory().open(path, sampleRate, 1), 1);
+    own.addSource();
+    segmentFiles.put(segment.id(), own);
   }
 
   @Override

@@ -188,6 +188,31 @@ class CallDriverTest {
   }
 
   @Test
+  void aSegmentStartingWhileAnotherSegmentsFirstFramesAreHeldStartsAfterThem() {
+    driver.segmentStart("contact", CONTACT, PCMU_100);   // base found from its first frames
+    driver.media("contact", 1, chunk(1));
+    driver.media("contact", 3, chunk(3));   // out of order: still held to find the base
+    driver.media("contact", 2, chunk(2));
+    assertThat(listener.frames).isEmpty();
+    Segment agent = driver.segmentStart("agent", AGENT, PCMU_100);
+    assertThat(agent.startMillis()).isEqualTo(300);
+    driver.media("agent", 1, chunk(1));
+    driver.end(EndReason.CLOSED, null);
+    assertThat(listener.frames).extracting(AudioFrame::startMillis).containsExactly(0L, 100L, 200L, 300L);
+  }
+
+  @Test
+  void aHeldFirstFrameThatJumpsAbsurdlyFarDoesNotPushALaterSegmentsStart() {
+    driver.segmentStart("contact", CONTACT, PCMU_100);
+    driver.media("contact", 1, chunk(1));
+    driver.media("contact", 1 + CallDriver.MAX_FORWARD_JUMP + 100, chunk(2));   // dropped as late once decided
+    driver.media("contact", 2, chunk(3));
+    assertThat(driver.segmentStart("agent", AGENT, PCMU_100).startMillis()).isEqualTo(200);
+    driver.end(EndReason.CLOSED, null);
+    assertThat(driver.session().stats(driver.session().segment("contact")).late()).isEqualTo(1);
+  }
+
+  @Test
   void unknownSegmentsSecondStartsAndDuplicateSegmentsAreReportedAndSkipped() {
     driver.start(DIALOG, Map.of());
     driver.start(DIALOG, Map.of());

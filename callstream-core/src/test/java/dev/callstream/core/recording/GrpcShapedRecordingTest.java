@@ -308,6 +308,45 @@ class GrpcShapedRecordingTest {
     assertThat(WavFile.read(dir.resolve("wide-1/agent.wav")).samples()).hasSize(320).containsOnly((short) 0);
   }
 
+  @Test
+  void anAgentWhoStartsWhileTheContactsFirstChunksAreHeldStartsAfterThemInEveryFile() throws IOException {
+    CallRecorder recorder = CallRecorder.create(dir);
+    CallInfo info = CallInfo.empty(Transport.GRPC);
+    CallDriver driver = new CallDriver(info, recorder.create(info), 5, () -> {});
+    driver.start(new CallMetadata("held", "1", null, null, null, null, null, null, null, null, null, null, Map.of()),
+        Map.of());
+    // as the gRPC transport does: no first sequence, so the contact's first chunks wait in the window
+    driver.segmentStart("c", new Participant("c", ParticipantType.CONTACT, null), PCMU);
+    for (int seq = 1; seq <= 3; seq++) {
+      driver.media("c", seq, contact[seq - 1]);
+    }
+    Segment agentSegment = driver.segmentStart("a", new Participant("a", ParticipantType.AGENT, null), PCMA);
+    assertThat(agentSegment.startMillis()).isEqualTo(300);
+    driver.media("a", 1, agent[0]);
+    driver.media("a", 2, agent[1]);
+    driver.segmentStop("c");
+    driver.segmentStop("a");
+    driver.end(EndReason.STOPPED, null);
+
+    short[] contactPcm = new short[5 * CHUNK];
+    for (int n = 0; n < 3; n++) {
+      System.arraycopy(G711Reference.decodeMulaw(contact[n]), 0, contactPcm, n * CHUNK, CHUNK);
+    }
+    short[] table = G711Reference.alaw();
+    short[] agentPcm = new short[5 * CHUNK];
+    for (int n = 0; n < 2; n++) {
+      for (int i = 0; i < CHUNK; i++) {
+        agentPcm[(3 + n) * CHUNK + i] = table[agent[n][i] & 0xff];
+      }
+    }
+    assertThat(WavFile.read(dir.resolve("held-1/conference.wav")).samples()).isEqualTo(contactPcm);
+    assertThat(WavFile.read(dir.resolve("held-1/agent.wav")).samples()).isEqualTo(agentPcm);
+    assertThat(WavFile.read(dir.resolve("held-1/segment-a.wav")).samples()).isEqualTo(agentPcm);
+    WavFile stereo = WavFile.read(dir.resolve("held-1/stereo.wav"));
+    assertThat(stereo.channel(0)).isEqualTo(agentPcm);
+    assertThat(stereo.channel(1)).isEqualTo(contactPcm);
+  }
+
   static short[] samples(byte[] pcm) {
     short[] samples = new short[pcm.length / 2];
     for (int i = 0; i < samples.length; i++) {
