@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Consume a Kafka topic written by 'record --kafka' (consumer group G) and write every call to"
+      "Write every call of a Kafka topic from 'record --kafka' to files.",
+      "Consumes the topic (consumer group G) and writes every call to"
           + " <recordings>/<callId>-<sessionId>/ exactly as 'record' does.",
       "Prints 'call started ...' and 'call ended ...' lines as 'record' does. Killed at any moment and"
           + " started again with the same group, it still ends with every call complete and identical."

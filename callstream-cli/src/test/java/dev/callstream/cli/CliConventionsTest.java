@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class CliConventionsTest {
   private static final List<String> COMMANDS =
       List.of("", "record", "send", "profile", "profile create", "profile update", "profile get",
-          "profile delete", "stream", "stream start", "stream stop");
+          "profile delete", "stream", "stream start", "stream stop", "replay");
 
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
@@ -83,7 +83,7 @@ class CliConventionsTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-    "''      | missing command: record, send, profile or stream",
+    "''      | missing command: record, send, profile, stream or replay",
     "profile | missing command: create, update, get or delete",
     "stream  | missing command: start or stop"
   })
@@ -114,7 +114,7 @@ class CliConventionsTest {
 
     List<String> commands = out.toString().lines()
         .dropWhile(line -> !line.equals("Commands:")).skip(1).toList();
-    assertThat(commands).hasSize(5)
-        .allMatch(line -> line.matches("  (record|send|profile|stream|help) +\\S.*"));
+    assertThat(commands).hasSize(6)
+        .allMatch(line -> line.matches("  (record|send|profile|stream|replay|help) +\\S.*"));
   }
 }
