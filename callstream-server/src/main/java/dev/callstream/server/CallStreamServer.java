@@ -4,12 +4,14 @@ import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.StreamCodec;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.server.internal.ServerMetrics;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A WebSocket (Secure) server that receives Engage Voice call streams on path {@code /} (any query
@@ -59,8 +61,18 @@ import java.util.Objects;
  * with 1001); {@code ERROR} when the listener throws (1011) or the peer breaks the protocol: a binary
  * message (1003), a message over {@link Builder#maxMessageBytes} (1009), or the 100th malformed
  * message of the call (1007; up to then each malformed message is skipped, logged at WARN with the
- * call id and reported through {@code onError}); {@code SHUTDOWN} when {@link #close()} ends it
- * (1001).
+ * call id and reported through {@code onError}); {@code SHUTDOWN} when {@link #close()} ends it,
+ * or a {@link #drain} whose timeout passed (1001).
+ *
+ * <h2>Drain</h2>
+ * {@link #drain(Duration)} is the graceful stop for rolling restarts: new upgrades get HTTP 503 at
+ * once ({@link #ready()} turns false, for a load balancer's readiness check), open calls run to
+ * their natural end up to the timeout, the rest then end with {@code SHUTDOWN}; it returns a future
+ * to wait on. {@link #close()} is a drain of zero that waits.
+ *
+ * <h2>Metrics</h2>
+ * With {@link Builder#meterRegistry} the server publishes the call metrics of
+ * {@link dev.callstream.core.metrics.CallStreamMetrics} (Micrometer, tagged {@code transport=wss}).
  *
  * <h2>Secrets</h2>
  * A {@code secret} query parameter is removed from the {@code CallInfo} and a {@code secret} Start
@@ -103,16 +115,23 @@ public final class CallStreamServer implements AutoCloseable {
       }
       TlsMaterial material = TlsMaterial.resolve(config.tls, config.host);
       StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
+      // Only a given registry loads the metrics classes (Micrometer is an optional dependency).
+      ServerMetrics metrics = config.meterRegistry == null ? null : ServerMetrics.create(config.meterRegistry);
+      CallStreamListener.Factory factory = metrics == null ? config.listenerFactory
+          : metrics.instrument(config.listenerFactory);
       ServerSettings settings = new ServerSettings(config.host, config.port, material.context,
-          config.listenerFactory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
+          factory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
           config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
       try {
-        runtime = ServerRuntime.start(settings);
+        runtime = metrics == null ? ServerRuntime.start(settings) : ServerRuntime.start(settings, metrics.rejections());
       } catch (IOException e) {
         throw new CallStreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
       }
       tlsInfo = material.info;
+      if (metrics != null) {
+        metrics.bind(runtime);
+      }
       return this;
     }
   }
@@ -151,24 +170,75 @@ public final class CallStreamServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting calls (new upgrades get 503), ends every open call with
-   * {@link dev.callstream.core.EndReason#SHUTDOWN} (sockets closed with 1001), waits up to
-   * {@link Builder#shutdownTimeout} for their terminal callbacks, then stops the network and the
-   * dispatch threads. Idempotent; safe before {@link #start()}.
+   * Whether the server refuses new calls because {@link #drain} or {@link #close()} has begun (or
+   * it is closed). A load balancer's readiness check should fail from then on.
    */
-  @Override
-  public void close() {
+  public boolean draining() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  /**
+   * Whether a new call would be admitted now: started, not draining, and fewer than
+   * {@link Builder#maxCalls} calls open. For readiness checks (a snapshot: the next upgrade decides).
+   */
+  public boolean ready() {
     ServerRuntime current;
     synchronized (lock) {
-      if (closed) {
-        return;
+      if (closed || runtime == null) {
+        return false;
       }
+      current = runtime;
+    }
+    return current.activeCalls() < config.maxCalls;
+  }
+
+  /**
+   * Drains the server gracefully and returns at once. From this moment new upgrades are refused
+   * with HTTP 503 (the platform retries another receiver; counted as rejected {@code draining}),
+   * while the calls already open go on until they end by themselves. When all have ended, or when
+   * {@code timeout} has passed, the rest end with {@link dev.callstream.core.EndReason#SHUTDOWN}
+   * (sockets closed with 1001) and the server waits up to {@link Builder#shutdownTimeout} for their
+   * terminal callbacks, then stops the network and its threads, exactly as {@link #close()} does.
+   *
+   * <p>Guarantees: every open call gets exactly one {@code onEnd}, after all its audio received
+   * before its end; a call that ends by itself within the timeout is not disturbed (its reason is
+   * its own, usually {@code STOPPED}). Calling {@code drain} again, or {@link #close()}, while a
+   * drain runs brings its deadline forward (never back): {@code drain(Duration.ZERO)} ends the
+   * remaining calls at once. The drain runs on its own (non-daemon) thread named
+   * {@code callstream-drain}.
+   *
+   * @param timeout how long open calls may run on; zero ends them at once
+   * @return a future completed (never exceptionally by a call's failure) once the server has fully
+   *     stopped; {@code join()} it to wait. Before {@link #start()} it is already complete.
+   */
+  public CompletableFuture<Void> drain(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout < 0: " + timeout);
+    }
+    ServerRuntime current;
+    synchronized (lock) {
       closed = true;
       current = runtime;
     }
-    if (current != null) {
-      current.shutdown();
+    if (current == null) {
+      return CompletableFuture.completedFuture(null);
     }
+    return current.drain(timeout).copy();
+  }
+
+  /**
+   * A drain of zero that waits: stops accepting calls (new upgrades get 503), ends every open call
+   * with {@link dev.callstream.core.EndReason#SHUTDOWN} (sockets closed with 1001), waits up to
+   * {@link Builder#shutdownTimeout} for their terminal callbacks, then stops the network and the
+   * dispatch threads. Cuts a running {@link #drain} short. Idempotent; safe before {@link #start()}.
+   */
+  @Override
+  public void close() {
+    // A failure while stopping was logged by the drain; close() itself never throws for it.
+    drain(Duration.ZERO).exceptionally(error -> null).join();
   }
 
   private ServerRuntime started() {
@@ -209,6 +279,7 @@ public final class CallStreamServer implements AutoCloseable {
     private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     private Dispatch dispatch = Dispatch.POOL;
+    private Object meterRegistry;
 
     private Builder() {}
 
@@ -344,6 +415,17 @@ public final class CallStreamServer implements AutoCloseable {
     }
 
     /**
+     * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
+     * {@code transport=wss}) on {@code registry}: active, started and ended calls, frames, gaps,
+     * duplicates and late frames per channel, refused handshakes by reason, and the listener queue.
+     * Default none: then no Micrometer class is loaded and Micrometer need not be on the class path.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
      * An unstarted server with this configuration.
      *
      * @throws IllegalStateException when no listener factory was given
@@ -369,6 +451,7 @@ public final class CallStreamServer implements AutoCloseable {
       copy.dispatchThreads = dispatchThreads;
       copy.ioThreads = ioThreads;
       copy.dispatch = dispatch;
+      copy.meterRegistry = meterRegistry;
       return new CallStreamServer(copy);
     }
 

@@ -15,6 +15,7 @@ import dev.callstream.core.Stop;
 import dev.callstream.core.StreamEvent;
 import dev.callstream.core.Unknown;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.core.metrics.CallStreamMetrics;
 import dev.callstream.server.Dispatch;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
@@ -106,6 +107,11 @@ final class CallConnection {
 
   String logId() {
     return logId;
+  }
+
+  /** Events read and not yet handed to the listener. Any thread. */
+  int queued() {
+    return lane.size();
   }
 
   /** Queues the listener's creation, unless the call must first prove itself at Start. */
@@ -345,6 +351,7 @@ final class CallConnection {
 
   private void refuseBeforeListener(String why, String phrase) {
     refused = true;
+    runtime.rejected(CallStreamMetrics.Rejection.UNAUTHORIZED);
     held = null;
     log.warn("call {}: {}; closing with 1008", logId, why);
     terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": " + why),
