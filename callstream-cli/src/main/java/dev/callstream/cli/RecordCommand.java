@@ -4,9 +4,12 @@ import dev.callstream.server.Tls;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code callstream record}: the recording server of CONTRACTS.md section 2. Prints {@code listening
  * on (ws|wss)://HOST:PORT/} on stdout when ready, then one line per call start and end; logs and the
- * certificate fingerprint go to stderr. SIGTERM or SIGINT finish every open recording and exit 0.
+ * certificate fingerprint go to stderr. SIGTERM or SIGINT drain (CONTRACTS.md section 6): open calls
+ * run on up to {@code --drain-timeout}, every recording is finished, exit 0.
  * Exit 2 on a usage error, 1 when the server cannot start (address in use, unreadable TLS files).
  */
 @Command(
@@ -31,7 +35,10 @@ import picocli.CommandLine.Spec;
           + " (left agent, right conference), all 8 kHz 16-bit PCM, and call.json.",
       "Prints 'listening on wss://HOST:PORT/' when ready, then 'call started <callId>-<sessionId>"
           + " <folder>' and 'call ended <callId>-<sessionId> <reason> complete=<true|false> <folder>'"
-          + " per call. SIGTERM or SIGINT finish every open recording (endReason shutdown) and exit 0."
+          + " per call.",
+      "SIGTERM or SIGINT start a drain: prints 'draining N calls', /readyz turns 503, new calls get"
+          + " HTTP 503, open calls go on until they end or --drain-timeout passes (then they end with"
+          + " shutdown), then exit 0. A second signal ends the drain at once."
     })
 final class RecordCommand implements Callable<Integer> {
   static final String TLS_SELF_SIGNED = "self-signed";
@@ -87,6 +94,16 @@ final class RecordCommand implements Callable<Integer> {
       description = "Concurrent calls; beyond them the upgrade gets HTTP 503 (default: ${DEFAULT-VALUE}).")
   int maxCalls;
 
+  @Option(names = "--admin-port", paramLabel = "N",
+      description = "Serve /healthz, /readyz and /metrics (Prometheus) over plain HTTP on --host at this"
+          + " port (0 picks a free one); prints 'admin on http://HOST:PORT/'. Default: off.")
+  Integer adminPort;
+
+  @Option(names = "--drain-timeout", paramLabel = "S", defaultValue = "30",
+      description = "On SIGTERM/SIGINT, how many seconds open calls may run on before they end with"
+          + " shutdown (default: ${DEFAULT-VALUE}).")
+  double drainTimeout;
+
   @Override
   public Integer call() throws Exception {
     RecordServer.Settings settings = settings();
@@ -111,8 +128,14 @@ final class RecordCommand implements Callable<Integer> {
       }
       try {
         signals.await();
+        // Readiness turns 503 and new handshakes are refused at once; open calls go on until they
+        // end or the timeout passes. A second signal cuts the drain short (close() below).
+        CompletableFuture.anyOf(server.drain(settings.drainTimeout()), signals.second()).get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        err.println("warning: drain failed: " + e.getCause());
+        err.flush();
       }
       server.close();
       try {
@@ -139,6 +162,15 @@ final class RecordCommand implements Callable<Integer> {
     if (maxCalls < 1) {
       throw usage("--max-calls must be at least 1: " + maxCalls);
     }
+    if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
+      throw usage("--admin-port must be between 0 and 65535: " + adminPort);
+    }
+    if (adminPort != null && adminPort != 0 && adminPort == port) {
+      throw usage("--admin-port must differ from --port: " + adminPort);
+    }
+    if (Double.isNaN(drainTimeout) || drainTimeout < 0 || drainTimeout > 86_400) {
+      throw usage("--drain-timeout must be between 0 and 86400 seconds: " + drainTimeout);
+    }
     if (Files.exists(recordings) && !Files.isDirectory(recordings)) {
       throw usage("--recordings is not a directory: " + recordings);
     }
@@ -146,7 +178,8 @@ final class RecordCommand implements Callable<Integer> {
     if (secretList.stream().anyMatch(String::isEmpty)) {
       throw usage("--secret must not be empty");
     }
-    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls);
+    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls,
+        adminPort == null ? -1 : adminPort, Duration.ofMillis(Math.round(drainTimeout * 1000)));
   }
 
   private Tls tls() {

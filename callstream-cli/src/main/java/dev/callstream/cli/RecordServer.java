@@ -7,13 +7,16 @@ import dev.callstream.server.Authenticator;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Tls;
 import dev.callstream.server.TlsInfo;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What {@code callstream record} runs: a {@link CallRecorder} behind a {@link CallStreamServer},
@@ -25,44 +28,65 @@ import java.util.Objects;
  */
 final class RecordServer implements AutoCloseable {
 
+  /** The default of {@code --drain-timeout}. */
+  static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
   /**
    * A validated configuration.
    *
    * @param secrets empty when handshakes need no secret
+   * @param adminPort the admin HTTP port ({@code /healthz}, {@code /readyz}, {@code /metrics}), 0
+   *     for a free one, -1 for none
+   * @param drainTimeout how long open calls may run on after a drain begins
    */
   record Settings(
-      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
+      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, int adminPort,
+      Duration drainTimeout) {
     Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(recordings, "recordings");
       Objects.requireNonNull(tls, "tls");
+      Objects.requireNonNull(drainTimeout, "drainTimeout");
       secrets = List.copyOf(secrets);
+    }
+
+    /** Without the admin endpoint, with the default drain timeout. */
+    Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
+      this(host, port, recordings, tls, secrets, maxCalls, -1, DEFAULT_DRAIN_TIMEOUT);
     }
 
     /** Never prints the secrets themselves. */
     @Override
     public String toString() {
       return "Settings[" + host + ":" + port + ", " + recordings + ", " + tls + ", "
-          + secrets.size() + " secrets, maxCalls=" + maxCalls + "]";
+          + secrets.size() + " secrets, maxCalls=" + maxCalls + ", adminPort=" + adminPort
+          + ", drainTimeout=" + drainTimeout + "]";
     }
   }
 
   private final CallStreamServer server;
+  private final AdminServer admin;
   private final Path recordings;
+  private final PrintWriter out;
   private final PrintWriter err;
   private boolean closed;
+  private CompletableFuture<Void> drain;
 
-  private RecordServer(CallStreamServer server, Path recordings, PrintWriter err) {
+  private RecordServer(CallStreamServer server, AdminServer admin, Path recordings, PrintWriter out, PrintWriter err) {
     this.server = server;
+    this.admin = admin;
     this.recordings = recordings;
+    this.out = out;
     this.err = err;
   }
 
   /**
-   * Creates the recordings directory, repairs recordings a crash left behind, starts the server and
-   * prints {@code listening on <uri>} on {@code out}.
+   * Creates the recordings directory, repairs recordings a crash left behind, starts the server (and
+   * the admin endpoint when {@link Settings#adminPort()} is not -1) and prints {@code listening on
+   * <uri>} on {@code out}, followed by {@code admin on http://HOST:PORT/} with the admin endpoint.
    *
-   * @throws IOException when the recordings directory cannot be created or listed
+   * @throws IOException when the recordings directory cannot be created or listed, or the admin
+   *     port cannot be bound
    * @throws dev.callstream.core.CallStreamException when TLS material cannot be read or the address
    *     cannot be bound
    */
@@ -80,8 +104,18 @@ final class RecordServer implements AutoCloseable {
       line(err, "repaired " + repaired + " interrupted recording" + (repaired == 1 ? "" : "s")
           + " in " + recordings);
     }
-    CallRecorder recorder = CallRecorder.builder(recordings).events(new Lines(out, err)).build();
-    CallStreamServer server = CallStreamServer.builder()
+    // Metrics only with the admin endpoint: without it nobody could read them, and they cost nothing.
+    PrometheusMeterRegistry registry = settings.adminPort() >= 0 ? AdminServer.newRegistry() : null;
+    CallRecorder.Builder recorderBuilder = CallRecorder.builder(recordings).events(new Lines(out, err));
+    if (registry != null) {
+      recorderBuilder.meterRegistry(registry);
+    }
+    CallRecorder recorder = recorderBuilder.build();
+    CallStreamServer.Builder serverBuilder = CallStreamServer.builder();
+    if (registry != null) {
+      serverBuilder.meterRegistry(registry);
+    }
+    CallStreamServer server = serverBuilder
         .host(settings.host())
         .port(settings.port())
         .tls(settings.tls())
@@ -92,15 +126,67 @@ final class RecordServer implements AutoCloseable {
         .listenerFactory(recorder)
         .build();
     server.start();
-    RecordServer started = new RecordServer(server, recordings, err);
+    AdminServer admin = null;
+    if (registry != null) {
+      try {
+        admin = AdminServer.start(settings.host(), settings.adminPort(), registry,
+            () -> notReadyBecause(server, settings.maxCalls()));
+      } catch (IOException | RuntimeException e) {
+        server.close();
+        throw new IOException("cannot listen on " + settings.host() + ":" + settings.adminPort()
+            + " (--admin-port): " + e.getMessage(), e);
+      }
+    }
+    RecordServer started = new RecordServer(server, admin, recordings, out, err);
     TlsInfo tls = server.tls();
     if (tls.sha256Fingerprint() != null) {
       line(err, "tls: " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
           + tls.sha256Fingerprint());
     }
     line(err, "recording to " + recordings);
-    line(out, "listening on " + server.uri());
+    String ready = "listening on " + server.uri();
+    if (admin != null) {
+      // One write: no call line can come between the two.
+      ready += System.lineSeparator() + "admin on " + admin.uri();
+    }
+    line(out, ready);
     return started;
+  }
+
+  /** What {@code /readyz} says: null when a new call would be admitted. */
+  private static String notReadyBecause(CallStreamServer server, int maxCalls) {
+    if (server.draining()) {
+      return "draining";
+    }
+    if (server.activeCalls() >= maxCalls) {
+      return "at --max-calls (" + maxCalls + ")";
+    }
+    return null;
+  }
+
+  /** The admin endpoint's address, or null without {@code --admin-port}. */
+  URI adminUri() {
+    return admin == null ? null : admin.uri();
+  }
+
+  /**
+   * Starts a drain (CONTRACTS.md section 6) and returns at once: prints {@code draining N calls} on
+   * stdout, {@code /readyz} turns 503 and new handshakes get 503 from now on, open calls may run on
+   * for {@code timeout} and then end with {@code shutdown}. A second call returns the same future.
+   *
+   * @return completed once every call has ended and the server has stopped
+   */
+  synchronized CompletableFuture<Void> drain(Duration timeout) {
+    if (drain == null) {
+      if (closed) {
+        return CompletableFuture.completedFuture(null);
+      }
+      // Counted before the drain starts: calls admitted after this line are refused anyway.
+      int open = server.activeCalls();
+      drain = server.drain(timeout);
+      line(out, "draining " + open + " calls");
+    }
+    return drain;
   }
 
   /** {@code wss://host:port/} or {@code ws://host:port/}, with the real port. */
@@ -124,8 +210,9 @@ final class RecordServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting calls, ends every open call with {@code shutdown} and waits until their
-   * recordings are finished (valid files, {@code call.json} written), then stops the network.
+   * Stops accepting calls, ends every open call with {@code shutdown} (cutting a running drain
+   * short) and waits until their recordings are finished (valid files, {@code call.json} written),
+   * then stops the network and the admin endpoint.
    */
   @Override
   public synchronized void close() {
@@ -138,6 +225,9 @@ final class RecordServer implements AutoCloseable {
       line(err, "shutting down: finishing " + open + " open call" + (open == 1 ? "" : "s"));
     }
     server.close();
+    if (admin != null) {
+      admin.close();
+    }
     line(err, "stopped");
   }
 
