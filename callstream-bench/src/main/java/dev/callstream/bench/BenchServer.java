@@ -3,7 +3,7 @@ package dev.callstream.bench;
 import dev.callstream.core.CallRecorder;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Dispatch;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.BufferedReader;

@@ -1,6 +1,6 @@
 package dev.callstream.cli;
 
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,31 +8,21 @@ import static dev.callstream.cli.RecordTestSupport.folderOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callstream.server.TlsInfo;
+import dev.callstream.transport.TlsInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,18 +40,11 @@ class RecordTlsTest {
   private X509Certificate certificate;
 
   @BeforeEach
-  void makeCertificate() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(256);
-    keys = generator.generateKeyPair();
-    X500Principal name = new X500Principal("CN=recorder.test");
-    Instant now = Instant.now();
-    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
-    builder.addExtension(Extension.subjectAlternativeName, false,
-        new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-    certificate = new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+  void makeCertificate() {
+    HeldCertificate held = new HeldCertificate.Builder().commonName("recorder.test")
+        .addSubjectAlternativeName("127.0.0.1").ecdsa256().build();
+    keys = held.keyPair();
+    certificate = held.certificate();
   }
 
   @AfterEach
@@ -96,6 +79,22 @@ class RecordTlsTest {
     start("--tls", "pem", "--cert", cert.toString(), "--key", key.toString());
 
     recordsACallTrustingOnlyTheGivenCertificate();
+  }
+
+  @Test
+  void aPemKeyThatDoesNotMatchItsCertificateExitsOneWithOneLine() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
+    HeldCertificate other = new HeldCertificate.Builder().ecdsa256().build();
+    Path key = Files.writeString(dir.resolve("other-key.pem"), other.privateKeyPkcs8Pem());
+
+    int exit = Main.run(new String[] {"record", "--port", "0", "--recordings", dir.resolve("recordings").toString(),
+        "--tls", "pem", "--cert", cert.toString(), "--key", key.toString()},
+        new PrintWriter(outText, true), new PrintWriter(errText, true));
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(outText.toString()).isEmpty();
+    assertThat(errText.toString().lines().toList()).singleElement().asString()
+        .startsWith("error: ").contains("key does not match certificate");
   }
 
   private void start(String... flags) throws Exception {

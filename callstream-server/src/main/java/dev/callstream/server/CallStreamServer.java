@@ -7,6 +7,10 @@ import dev.callstream.core.internal.CallDriver;
 import dev.callstream.server.internal.ServerMetrics;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsInfo;
+import dev.callstream.transport.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -113,13 +117,13 @@ public final class CallStreamServer implements AutoCloseable {
       if (runtime != null) {
         throw new IllegalStateException("server already started");
       }
-      TlsMaterial material = TlsMaterial.resolve(config.tls, config.host);
+      TlsMaterial material = config.tls.load(config.host);
       StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
       // Only a given registry loads the metrics classes (Micrometer is an optional dependency).
       ServerMetrics metrics = config.meterRegistry == null ? null : ServerMetrics.create(config.meterRegistry);
       CallStreamListener.Factory factory = metrics == null ? config.listenerFactory
           : metrics.instrument(config.listenerFactory);
-      ServerSettings settings = new ServerSettings(config.host, config.port, material.context,
+      ServerSettings settings = new ServerSettings(config.host, config.port, material.sslContext(),
           factory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
           config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
@@ -128,7 +132,7 @@ public final class CallStreamServer implements AutoCloseable {
       } catch (IOException e) {
         throw new CallStreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
       }
-      tlsInfo = material.info;
+      tlsInfo = material.info();
       if (metrics != null) {
         metrics.bind(runtime);
       }
@@ -265,7 +269,7 @@ public final class CallStreamServer implements AutoCloseable {
   public static final class Builder {
     private String host = "127.0.0.1";
     private int port = 3333;
-    private Tls tls = Tls.selfSigned();
+    private Tls tls;
     private CallStreamListener.Factory listenerFactory;
     private Authenticator authenticator = Authenticator.NONE;
     private StreamCodec codec;
@@ -305,7 +309,11 @@ public final class CallStreamServer implements AutoCloseable {
       return this;
     }
 
-    /** TLS source; default {@link Tls#selfSigned()}. Plain ws only with {@link Tls#none()}. */
+    /**
+     * TLS source (required, no default: a server never silently serves a generated certificate):
+     * {@link Tls#pkcs12} or {@link Tls#pem} in production, {@link Tls#selfSigned()} for local use,
+     * {@link Tls#none()} for plain ws behind a TLS-terminating proxy.
+     */
     public Builder tls(Tls tls) {
       this.tls = Objects.requireNonNull(tls, "tls");
       return this;
@@ -428,11 +436,15 @@ public final class CallStreamServer implements AutoCloseable {
     /**
      * An unstarted server with this configuration.
      *
-     * @throws IllegalStateException when no listener factory was given
+     * @throws IllegalStateException when no listener factory or no TLS choice was given
      */
     public CallStreamServer build() {
       if (listenerFactory == null) {
         throw new IllegalStateException("listenerFactory is required");
+      }
+      if (tls == null) {
+        throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
+            + " certificate, Tls.selfSigned() for local use, or Tls.none() for plain ws behind a TLS proxy");
       }
       Builder copy = new Builder();
       copy.host = host;

@@ -1,7 +1,7 @@
 /**
  * The WebSocket (Secure) server the platform streams calls to: build one with
- * {@link dev.callstream.server.CallStreamServer#builder()}, choose {@link dev.callstream.server.Tls}
- * and an {@link dev.callstream.server.Authenticator}, and give it a
+ * {@link dev.callstream.server.CallStreamServer#builder()}, choose {@link dev.callstream.transport.Tls}
+ * and an {@link dev.callstream.transport.Authenticator}, and give it a
  * {@link dev.callstream.core.CallStreamListener.Factory}.
  */
 package dev.callstream.server;

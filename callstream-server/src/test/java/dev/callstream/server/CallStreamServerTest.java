@@ -11,6 +11,7 @@ import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.Start;
+import dev.callstream.transport.Tls;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -280,7 +281,7 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThatThrownBy(() -> builder.idleTimeout(Duration.ZERO)).hasMessage("idleTimeout <= 0: PT0S");
     assertThatThrownBy(() -> builder.maxMessageBytes(10)).hasMessage("maxMessageBytes < 1024: 10");
     assertThatThrownBy(builder::build).hasMessage("listenerFactory is required");
-    assertThatThrownBy(() -> builder.listenerFactory(CallStreamListener.Factory.NONE).build().port())
+    assertThatThrownBy(() -> builder.listenerFactory(CallStreamListener.Factory.NONE).tls(Tls.none()).build().port())
         .isInstanceOf(IllegalStateException.class);
   }
 

@@ -11,6 +11,8 @@ import dev.callstream.testkit.CallScript;
 import dev.callstream.testkit.FakeEngageVoice;
 import dev.callstream.testkit.HandshakeFailedException;
 import dev.callstream.testkit.Pacing;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -136,8 +138,8 @@ class DrainTest {
 
   @Test
   void aDrainBeforeStartIsAlreadyDone() {
-    CallStreamServer unstarted = CallStreamServer.builder().listenerFactory(info -> new dev.callstream.core.CallStreamListener() {})
-        .build();
+    CallStreamServer unstarted = CallStreamServer.builder().tls(Tls.none())
+        .listenerFactory(info -> new dev.callstream.core.CallStreamListener() {}).build();
     assertThat(unstarted.drain(Duration.ofSeconds(5))).isDone();
     assertThat(unstarted.draining()).isTrue();
     assertThat(unstarted.ready()).isFalse();

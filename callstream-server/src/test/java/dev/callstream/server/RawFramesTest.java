@@ -7,6 +7,7 @@ import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
 import dev.callstream.server.internal.ClientFrames;
+import dev.callstream.transport.Tls;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -127,6 +128,82 @@ class RawFramesTest extends ServerTestSupport {
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
     assertThat(listener.events).startsWith("connected");
+  }
+
+  /**
+   * Sends Connected and a Start, then {@code offending}; the server must close with {@code code} and
+   * the call must end in error without the offending frame reaching the listener.
+   */
+  private void assertClosesWith(String callId, byte[] offending, int code) throws Exception {
+    CallStreamServer server = plainServer();
+    try (RawClient client = new RawClient(server, "callId=" + callId)) {
+      client.write(RawClient.text(Wire.connected()));
+      client.write(RawClient.text(Wire.start(callId)));
+      client.write(offending);
+      assertThat(client.awaitCloseCode()).isEqualTo(code);
+    }
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
+    assertThat(listener.events).containsExactly("connected", "start:" + callId, "end:error");
+    assertThat(listener.frames).isEmpty();
+  }
+
+  /** A frame as a broken client writes it: no mask bit, no mask, the payload in the clear. */
+  private static byte[] unmasked(int first, byte[] payload) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(first);
+    out.write(payload.length);
+    out.writeBytes(payload);
+    return out.toByteArray();
+  }
+
+  @Test
+  void anUnmaskedTextFrameFailsTheConnectionWith1002() throws Exception {
+    byte[] media = Wire.media("Participant", 0, Wire.frame(0)).getBytes(StandardCharsets.US_ASCII);
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write(0x81);
+    frame.write(126);
+    frame.write(media.length >> 8);
+    frame.write(media.length);
+    frame.writeBytes(media);
+    assertClosesWith("unmasked", frame.toByteArray(), 1002);
+  }
+
+  @Test
+  void anUnmaskedControlFrameFailsTheConnectionWith1002() throws Exception {
+    assertClosesWith("unmaskedping", unmasked(0x89, new byte[] {'h', 'i'}), 1002);
+  }
+
+  @Test
+  void aBinaryFrameWithReservedBitsSetIsAProtocolError1002Not1003() throws Exception {
+    assertClosesWith("rsvbinary", RawClient.frame(0x82 | 0x40, new byte[] {1, 2, 3}), 1002);
+  }
+
+  @Test
+  void aTextFrameWithReservedBitsSetIsAProtocolError1002() throws Exception {
+    assertClosesWith("rsvtext", RawClient.frame(0x81 | 0x10, Wire.connected().getBytes(StandardCharsets.US_ASCII)),
+        1002);
+  }
+
+  @Test
+  void aBinaryFrameAfterAnUnfinishedTextFragmentIsAProtocolError1002Not1003() throws Exception {
+    ByteArrayOutputStream frames = new ByteArrayOutputStream();
+    frames.writeBytes(RawClient.frame(0x01, "{\"event\":".getBytes(StandardCharsets.US_ASCII)));
+    frames.writeBytes(RawClient.frame(0x82, new byte[] {1, 2, 3}));
+    assertClosesWith("binaryinfragment", frames.toByteArray(), 1002);
+  }
+
+  @Test
+  void aSixtyFourBitLengthWithTheTopBitSetIsAProtocolError1002Not1009() throws Exception {
+    byte[] header = {(byte) 0x81, (byte) (0x80 | 127), (byte) 0x80, 0, 0, 0, 0, 0, 0, 16, 1, 2, 3, 4};
+    assertClosesWith("toplength", header, 1002);
+  }
+
+  @Test
+  void aPlainBinaryFrameStillGets1003AndAnOversizedTextFrameStill1009() throws Exception {
+    assertClosesWith("binary", RawClient.frame(0x82, new byte[] {1, 2, 3}), 1003);
+    byte[] huge = {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4};
+    assertClosesWith("huge", huge, 1009);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.callstream.server;
 
+import dev.callstream.transport.Tls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

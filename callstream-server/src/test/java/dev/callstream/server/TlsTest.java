@@ -2,72 +2,42 @@ package dev.callstream.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.EndReason;
+import dev.callstream.transport.Tls;
+import dev.callstream.transport.TlsInfo;
 import java.io.OutputStream;
-import java.io.Writer;
-import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TlsTest extends ServerTestSupport {
   @TempDir Path dir;
 
-  private static KeyPair keys(String algorithm) throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
-    if (algorithm.equals("EC")) {
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-    } else {
-      generator.initialize(2048);
-    }
-    return generator.generateKeyPair();
+  private static HeldCertificate certificate(boolean rsa) {
+    HeldCertificate.Builder builder = new HeldCertificate.Builder().commonName("test").addSubjectAlternativeName("127.0.0.1");
+    return (rsa ? builder.rsa2048() : builder.ecdsa256()).build();
   }
 
-  private static X509Certificate certificate(KeyPair keys) throws Exception {
-    X500Name name = new X500Name("CN=test");
-    Instant now = Instant.now();
-    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.TEN,
-        Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
-    builder.addExtension(Extension.subjectAlternativeName, false,
-        new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-    String signature = keys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    return new JcaX509CertificateConverter()
-        .getCertificate(builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
-  }
-
-  /** PKCS#1 for RSA; for EC the SEC1 structure openssl writes (named curve inside). */
-  private static Object traditional(KeyPair keys) throws Exception {
-    if (keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec) {
-      byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
-          new org.bouncycastle.asn1.x9.X962Parameters(org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1))
-          .getEncoded();
-      return new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", der);
+  private static boolean run(Path dir, String... command) throws Exception {
+    try {
+      Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      process.getInputStream().readAllBytes();
+      return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (java.io.IOException noOpenssl) {
+      return false;
     }
-    return keys;
   }
 
   /** A full call over the server's TLS, trusting only the certificate the server reports. */
@@ -98,38 +68,73 @@ class TlsTest extends ServerTestSupport {
 
   @Test
   void aPkcs12KeystoreServesTls() throws Exception {
-    KeyPair keys = keys("RSA");
-    X509Certificate certificate = certificate(keys);
+    HeldCertificate held = certificate(true);
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
-    store.setKeyEntry("server", keys.getPrivate(), "pw".toCharArray(), new Certificate[] {certificate});
+    store.setKeyEntry("server", held.keyPair().getPrivate(), "pw".toCharArray(), new Certificate[] {held.certificate()});
     Path file = dir.resolve("server.p12");
     try (OutputStream out = Files.newOutputStream(file)) {
       store.store(out, "pw".toCharArray());
     }
     CallStreamServer server = start(builder -> builder.tls(Tls.pkcs12(file, "pw")));
     assertThat(server.tls().selfSigned()).isFalse();
-    aCallWorks(server, certificate);
+    aCallWorks(server, held.certificate());
   }
 
   @Test
-  void pemFilesWithPkcs8OrTraditionalKeysServeTls() throws Exception {
-    for (String algorithm : new String[] {"EC", "RSA"}) {
-      for (boolean pkcs8 : new boolean[] {true, false}) {
-        KeyPair keys = keys(algorithm);
-        X509Certificate certificate = certificate(keys);
-        Path cert = dir.resolve(algorithm + pkcs8 + "-cert.pem");
-        Path key = dir.resolve(algorithm + pkcs8 + "-key.pem");
-        try (Writer out = Files.newBufferedWriter(cert); JcaPEMWriter pem = new JcaPEMWriter(out)) {
-          pem.writeObject(certificate);
-        }
-        try (Writer out = Files.newBufferedWriter(key); JcaPEMWriter pem = new JcaPEMWriter(out)) {
-          // PKCS#8 "PRIVATE KEY", or the traditional PKCS#1 "RSA PRIVATE KEY" / SEC1 "EC PRIVATE KEY".
-          pem.writeObject(pkcs8 ? new JcaPKCS8Generator(keys.getPrivate(), null) : traditional(keys));
-        }
-        assertThat(Files.readString(key)).contains(pkcs8 ? "BEGIN PRIVATE KEY" : "BEGIN " + algorithm + " PRIVATE KEY");
-        CallStreamServer server = start(builder -> builder.tls(Tls.pem(cert, key)));
-        aCallWorks(server, certificate);
+  void pemFilesWithPkcs8OrPkcs1KeysServeTls() throws Exception {
+    String[][] cases = {{"EC", "pkcs8"}, {"RSA", "pkcs8"}, {"RSA", "pkcs1"}};
+    for (String[] c : cases) {
+      HeldCertificate held = certificate(c[0].equals("RSA"));
+      Path cert = Files.writeString(dir.resolve(c[0] + c[1] + "-cert.pem"), held.certificatePem());
+      Path key = Files.writeString(dir.resolve(c[0] + c[1] + "-key.pem"),
+          c[1].equals("pkcs8") ? held.privateKeyPkcs8Pem() : held.privateKeyPkcs1Pem());
+      assertThat(Files.readString(key)).contains(c[1].equals("pkcs8") ? "BEGIN PRIVATE KEY" : "BEGIN RSA PRIVATE KEY");
+      CallStreamServer server = start(builder -> builder.tls(Tls.pem(cert, key)));
+      aCallWorks(server, held.certificate());
+    }
+  }
+
+  @Test
+  void pemFilesFromOpensslWithASec1KeyServeTls() throws Exception {
+    Path key = dir.resolve("ec-key.pem");
+    Path cert = dir.resolve("ec-cert.pem");
+    assumeTrue(run(dir, "openssl", "ecparam", "-genkey", "-name", "prime256v1", "-out", key.toString()),
+        "no openssl on this machine");
+    assertThat(run(dir, "openssl", "req", "-x509", "-new", "-key", key.toString(), "-subj", "/CN=test",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1", "-out", cert.toString())).isTrue();
+    assertThat(Files.readString(key)).contains("BEGIN EC PRIVATE KEY");
+    X509Certificate expected = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(Files.newInputStream(cert));
+    CallStreamServer server = start(builder -> builder.tls(Tls.pem(cert, key)));
+    aCallWorks(server, expected);
+  }
+
+  @Test
+  void aPemKeyThatDoesNotMatchItsCertificateFailsStart() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), certificate(false).certificatePem());
+    Path key = Files.writeString(dir.resolve("key.pem"), certificate(false).privateKeyPkcs8Pem());
+    assertThatThrownBy(() -> start(builder -> builder.tls(Tls.pem(cert, key))))
+        .isInstanceOf(CallStreamException.class).hasMessageContaining("key does not match certificate");
+  }
+
+  @Test
+  void aServerWithoutATlsChoiceDoesNotBuild() {
+    assertThatThrownBy(() -> CallStreamServer.builder().listenerFactory(info -> new RecordingCallListener(info)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("tls is required").hasMessageContaining("Tls.selfSigned()").hasMessageContaining("Tls.none()");
+  }
+
+  @Test
+  void bothTls12And13AreServed() throws Exception {
+    CallStreamServer server = start();
+    javax.net.ssl.SSLContext client = server.tls().clientContext();
+    for (String protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
+      try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+        socket.setEnabledProtocols(new String[] {protocol});
+        socket.startHandshake();
+        assertThat(socket.getSession().getProtocol()).isEqualTo(protocol);
+        assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(server.tls().certificate());
       }
     }
   }

@@ -2,7 +2,7 @@ package dev.callstream.examples;
 
 import dev.callstream.core.CallRecorder;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.nio.file.Path;
 
 /**

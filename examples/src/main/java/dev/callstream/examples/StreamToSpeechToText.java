@@ -6,7 +6,7 @@ import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.PcmStream;
 import dev.callstream.core.PcmStreamListener;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.BiConsumer;

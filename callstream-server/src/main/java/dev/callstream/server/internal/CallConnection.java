@@ -230,9 +230,13 @@ final class CallConnection {
     reads.queued(size + 1);
   }
 
-  /** A frame the server refuses: binary (1003) or over the size limit (1009). */
+  /** A frame the server refuses: a protocol error (1002), binary (1003) or over the size limit (1009). */
   void refuse(FrameGuard.Violation violation) {
-    if (violation == FrameGuard.Violation.BINARY) {
+    if (violation == FrameGuard.Violation.PROTOCOL) {
+      log.warn("call {}: frame breaking the WebSocket protocol; closing with 1002", logId);
+      terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": WebSocket protocol error"),
+          CloseCodes.PROTOCOL_ERROR, "protocol error");
+    } else if (violation == FrameGuard.Violation.BINARY) {
       log.warn("call {}: binary message refused; closing with 1003", logId);
       terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": binary message (only text is accepted)"),
           CloseCodes.CANNOT_ACCEPT, "binary messages are not accepted");
@@ -320,7 +324,7 @@ final class CallConnection {
     if (item instanceof Start start) {
       boolean approved;
       try {
-        approved = runtime.settings().authenticator().onStart(info, start);
+        approved = runtime.settings().authenticator().onStart(info, start.metadata());
       } catch (RuntimeException e) {
         log.warn("call {}: authenticator failed at Start", logId, e);
         approved = false;

@@ -4,11 +4,18 @@ import java.nio.ByteBuffer;
 
 /**
  * Follows the frame headers of the client-to-server byte stream (after the upgrade) without copying
- * anything, to refuse a message before it is buffered: a data message longer than the limit (summed
- * over its fragments), or a binary message. Payload bytes are skipped in O(1) per buffer.
+ * anything, to refuse a message before it is buffered: a frame that breaks RFC 6455 (unmasked, reserved
+ * bits or opcode, a data frame inside an unfinished message or a continuation outside one, a 64-bit
+ * length with its top bit set), a data message longer than the limit (summed over its fragments), or a
+ * binary message. Payload bytes are skipped in O(1) per buffer.
+ *
+ * <p>The protocol errors are checked first: a binary frame that also breaks the protocol is a protocol
+ * error (1002), not a refused binary message (1003), and an impossible length is not a size (1009).
+ * They are checked here rather than left to Tyrus because the binary and size checks come first
+ * otherwise, and because Tyrus accepts unmasked client frames, which RFC 6455 section 5.1 forbids.
  */
 final class FrameGuard {
-  enum Violation { NONE, TOO_BIG, BINARY }
+  enum Violation { NONE, PROTOCOL, TOO_BIG, BINARY }
 
   private static final int FIRST = 0;
   private static final int SECOND = 1;
@@ -20,7 +27,6 @@ final class FrameGuard {
   private int state = FIRST;
   private int opcode;
   private boolean fin;
-  private boolean masked;
   private int lengthBytesLeft;
   private long length;
   private int maskBytesLeft;
@@ -70,12 +76,20 @@ final class FrameGuard {
           int b = buffer.get(i++);
           fin = (b & 0x80) != 0;
           opcode = b & 0x0F;
+          if (!validFirstByte(b)) {
+            violation = Violation.PROTOCOL;
+            return -frameStart - 1;
+          }
           state = SECOND;
           break;
         }
         case SECOND: {
           int b = buffer.get(i++);
-          masked = (b & 0x80) != 0;
+          if ((b & 0x80) == 0) {
+            // RFC 6455 section 5.1: a server MUST close the connection on an unmasked client frame.
+            violation = Violation.PROTOCOL;
+            return -frameStart - 1;
+          }
           int shortLength = b & 0x7F;
           if (shortLength >= 126) {
             lengthBytesLeft = shortLength == 126 ? 2 : 8;
@@ -119,8 +133,37 @@ final class FrameGuard {
     return i;
   }
 
+  /**
+   * Checks FIN, reserved bits and opcode against the message in progress: no extension is negotiated,
+   * so every reserved bit must be clear; opcodes 3-7 and 11-15 are reserved; a continuation must
+   * continue an unfinished message and a new text or binary frame must not interrupt one.
+   */
+  private boolean validFirstByte(int b) {
+    if ((b & 0x70) != 0) {
+      return false;
+    }
+    switch (opcode) {
+      case 0:
+        return fragmented;
+      case 1:
+      case 2:
+        return !fragmented;
+      case 8:
+      case 9:
+      case 10:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** Checks the frame whose length is now known; false when it violates a rule. */
   private boolean lengthKnown() {
+    if (length < 0) {
+      // RFC 6455 section 5.2: the most significant bit of a 64-bit length MUST be 0.
+      violation = Violation.PROTOCOL;
+      return false;
+    }
     boolean data = opcode < 8;
     if (data) {
       if (opcode == 2) {
@@ -128,7 +171,7 @@ final class FrameGuard {
         return false;
       }
       long total = (opcode == 0 ? messageSoFar : 0) + length;
-      if (length < 0 || total > maxMessageBytes) {
+      if (total > maxMessageBytes) {
         violation = Violation.TOO_BIG;
         return false;
       }
@@ -136,12 +179,8 @@ final class FrameGuard {
       fragmented = !fin;
     }
     payloadLeft = length;
-    if (masked) {
-      maskBytesLeft = 4;
-      state = MASK;
-    } else {
-      state = length > 0 ? PAYLOAD : FIRST;
-    }
+    maskBytesLeft = 4;
+    state = MASK;
     return true;
   }
 }

@@ -15,12 +15,13 @@ import org.glassfish.tyrus.spi.ReadHandler;
  * lookup). A frame of exactly that kind that lies whole in the bytes just read is unmasked here, eight
  * bytes at a time, into a scratch array and handed to the call as UTF-8 bytes. Every other byte goes
  * to Tyrus unchanged: control frames (ping, pong, close), fragmented messages, frames split across
- * reads, unmasked or reserved-bit frames (protocol errors Tyrus answers). Frames never interleave
+ * reads. Frames never interleave
  * inside one message, so Tyrus's parser only ever sees whole frames or a frame's continuation, and
  * the two paths deliver in stream order because Tyrus delivers synchronously on this thread.
  *
- * <p>The {@link FrameGuard} follows every frame header first, so binary and oversized messages are
- * refused before anything is buffered, whichever path would have taken them.
+ * <p>The {@link FrameGuard} follows every frame header first, so protocol errors (unmasked or
+ * reserved-bit frames among them), binary and oversized messages are refused before anything is
+ * buffered, whichever path would have taken them.
  *
  * <p>Not thread-safe: Grizzly reads one connection on one thread at a time.
  */
@@ -76,7 +77,7 @@ final class FrameReader {
   /**
    * Reads the bytes from {@code bytes}' position to its limit (neither is changed).
    *
-   * @return false when a frame in these bytes broke the size or binary rule: nothing from that frame
+   * @return false when a frame in these bytes broke the protocol, size or binary rule: nothing from that frame
    *     on was passed on, and every later call ignores its input (and returns true)
    */
   boolean read(ByteBuffer bytes) {

@@ -2,8 +2,8 @@ package dev.callstream.server.internal;
 
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.StreamCodec;
-import dev.callstream.server.Authenticator;
 import dev.callstream.server.Dispatch;
+import dev.callstream.transport.Authenticator;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 

@@ -2,8 +2,8 @@ package dev.callstream.server.internal;
 
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.metrics.CallStreamMetrics;
-import dev.callstream.server.Authenticator.Decision;
-import dev.callstream.server.Handshake;
+import dev.callstream.transport.Authenticator.Decision;
+import dev.callstream.transport.Handshake;
 import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.net.URI;

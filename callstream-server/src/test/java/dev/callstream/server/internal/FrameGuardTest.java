@@ -72,9 +72,51 @@ class FrameGuardTest {
     assertThat(scan(binary, ByteBuffer.wrap(frame(2, true, 3)))).isZero();
     assertThat(binary.violation()).isEqualTo(FrameGuard.Violation.BINARY);
 
-    byte[] huge = {(byte) 0x81, (byte) 0xFF, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0};
+    byte[] huge = {(byte) 0x81, (byte) 0xFF, 0x7F, 0, 0, 0, 0, 0, 0, 0};
     FrameGuard guard = new FrameGuard(1000);
     assertThat(scan(guard, ByteBuffer.wrap(huge))).isZero();
     assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.TOO_BIG);
+  }
+
+  private static FrameGuard.Violation violationOf(byte[] stream) {
+    FrameGuard guard = new FrameGuard(1000);
+    scan(guard, ByteBuffer.wrap(stream));
+    return guard.violation();
+  }
+
+  @Test
+  void aLengthWithItsTopBitSetIsAProtocolErrorNotASize() {
+    byte[] text = {(byte) 0x81, (byte) 0xFF, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0};
+    byte[] binary = {(byte) 0x82, (byte) 0xFF, (byte) 0x80, 0, 0, 0, 0, 0, 0, 5};
+    assertThat(violationOf(text)).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    assertThat(violationOf(binary)).isEqualTo(FrameGuard.Violation.PROTOCOL);
+  }
+
+  @Test
+  void protocolErrorsComeBeforeTheBinaryRule() {
+    byte[] unmaskedText = {(byte) 0x81, 0x02, 'h', 'i'};
+    byte[] unmaskedBinary = {(byte) 0x82, 0x02, 1, 2};
+    assertThat(violationOf(unmaskedText)).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    assertThat(violationOf(unmaskedBinary)).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    for (int reserved : new int[] {0x40, 0x20, 0x10}) {
+      assertThat(violationOf(frame(reserved | 2, true, 3))).isEqualTo(FrameGuard.Violation.PROTOCOL);
+      assertThat(violationOf(frame(reserved | 1, true, 3))).isEqualTo(FrameGuard.Violation.PROTOCOL);
+      assertThat(violationOf(frame(reserved | 9, true, 0))).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    }
+    byte[] textFragment = frame(1, false, 10);
+    FrameGuard guard = new FrameGuard(1000);
+    assertThat(scan(guard, ByteBuffer.wrap(concat(textFragment, frame(2, true, 3))))).isEqualTo(textFragment.length);
+    assertThat(guard.violation()).isEqualTo(FrameGuard.Violation.PROTOCOL);
+  }
+
+  @Test
+  void refusesReservedOpcodesAndContinuationsOutOfPlace() {
+    for (int opcode : new int[] {3, 4, 5, 6, 7, 11, 12, 13, 14, 15}) {
+      assertThat(violationOf(frame(opcode, true, 1))).as("opcode %d", opcode).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    }
+    assertThat(violationOf(frame(0, true, 3))).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    assertThat(violationOf(concat(frame(1, false, 3), frame(1, true, 3)))).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    assertThat(violationOf(concat(frame(1, false, 3), frame(9, true, 1), frame(0, false, 3), frame(0, true, 3),
+        frame(1, true, 3)))).isEqualTo(FrameGuard.Violation.NONE);
   }
 }

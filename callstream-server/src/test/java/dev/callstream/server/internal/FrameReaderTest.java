@@ -100,7 +100,6 @@ class FrameReaderTest {
         new Frame(0x80, "\"x\":1}".getBytes(StandardCharsets.US_ASCII)),      // ... and its end
         text("short"),
         text(""),
-        new Frame(0xC1, "reserved bit".getBytes(StandardCharsets.US_ASCII)),  // for Tyrus to refuse
         text("{\"event\":\"Stop\"}"));
   }
 
@@ -184,6 +183,24 @@ class FrameReaderTest {
     assertThat(harness.reader.violation()).isEqualTo(FrameGuard.Violation.BINARY);
     assertThat(harness.read(stream, 0, stream.length)).isTrue();   // ignored from now on
     assertThat(harness.log).containsExactly("fast 81:before");
+  }
+
+  @Test
+  void aReservedBitOrAnUnmaskedFrameStopsTheStreamAsAProtocolError() {
+    Harness reserved = new Harness();
+    byte[] stream = stream(List.of(text("before"), new Frame(0xC1, "reserved bit".getBytes(StandardCharsets.US_ASCII)),
+        text("after")));
+    assertThat(reserved.read(stream, 0, stream.length)).isFalse();
+    assertThat(reserved.reader.violation()).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    assertThat(reserved.log).containsExactly("fast 81:before");
+
+    Harness unmasked = new Harness();
+    byte[] before = stream(List.of(text("before")));
+    byte[] all = Arrays.copyOf(before, before.length + 4);
+    System.arraycopy(new byte[] {(byte) 0x81, 2, 'h', 'i'}, 0, all, before.length, 4);
+    assertThat(unmasked.read(all, 0, all.length)).isFalse();
+    assertThat(unmasked.reader.violation()).isEqualTo(FrameGuard.Violation.PROTOCOL);
+    assertThat(unmasked.log).containsExactly("fast 81:before");
   }
 
   @Test

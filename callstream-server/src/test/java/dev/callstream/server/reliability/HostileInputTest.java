@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callstream.core.CallRecorder;
-import dev.callstream.server.Authenticator;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

@@ -7,7 +7,7 @@ import dev.callstream.core.CallRecorder;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.callstream.server.reliability;
 
 import dev.callstream.core.CallRecorder;
-import dev.callstream.server.Authenticator;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
 import java.nio.file.Path;
 import java.util.List;
 

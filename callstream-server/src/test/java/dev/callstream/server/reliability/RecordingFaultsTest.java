@@ -12,7 +12,7 @@ import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.FailingDisk;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.callstream.core.CallRecorder;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
+import dev.callstream.transport.Tls;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -2,10 +2,10 @@ package dev.callstream.testkit.junit5;
 
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
 import dev.callstream.testkit.FakeEngageVoice;
 import dev.callstream.testkit.Pacing;
 import dev.callstream.testkit.RecordingListener;
+import dev.callstream.transport.Tls;
 import java.net.URI;
 import java.util.Objects;
 import java.util.function.Consumer;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.server.CallStreamServer;
-import dev.callstream.server.Tls;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
 import dev.callstream.testkit.FakeEngageVoice;
 import dev.callstream.testkit.Pacing;
+import dev.callstream.transport.Tls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

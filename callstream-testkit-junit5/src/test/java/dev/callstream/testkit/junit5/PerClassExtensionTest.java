@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
-import dev.callstream.server.Tls;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
+import dev.callstream.transport.Tls;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,13 +1,13 @@
-package dev.callstream.server;
+package dev.callstream.transport;
 
 import dev.callstream.core.CallInfo;
-import dev.callstream.core.Start;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** {@link Authenticator#secrets}: shared secrets compared in constant time. */
@@ -50,8 +50,8 @@ final class SecretAuthenticator implements Authenticator {
   }
 
   @Override
-  public boolean onStart(CallInfo info, Start start) {
-    Object presented = start.metadata().get(START_FIELD);
+  public boolean onStart(CallInfo info, Map<String, Object> startMetadata) {
+    Object presented = startMetadata.get(START_FIELD);
     return presented instanceof String s && !s.isEmpty() && matches(s);
   }
 

@@ -1,4 +1,4 @@
-package dev.callstream.server;
+package dev.callstream.transport;
 
 import dev.callstream.core.CallInfo;
 import java.util.ArrayList;
@@ -10,12 +10,14 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * A WebSocket upgrade request as an {@link Authenticator} sees it.
+ * A connection request as an {@link Authenticator} sees it: for the WebSocket server, the HTTP
+ * upgrade request.
  *
- * @param path the request path (always {@code /} for requests that reach an authenticator)
+ * @param path the request path (always {@code /} for WebSocket requests that reach an authenticator)
  * @param rawQuery the query string as received (still percent-encoded), or null when absent
  * @param info the query parsed into the call's info; never null
- * @param headers the request headers; names are matched ignoring case; unmodifiable, never null
+ * @param headers the request headers (or a transport's request metadata); names are matched ignoring
+ *     case; unmodifiable, never null
  * @param remoteAddress the peer's IP address as text, or null when unknown
  */
 public record Handshake(

@@ -1,4 +1,4 @@
-package dev.callstream.server;
+package dev.callstream.transport;
 
 import dev.callstream.core.CallStreamException;
 import java.security.GeneralSecurityException;
@@ -12,7 +12,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * What a started server presents to its peers.
  *
- * @param secure true for {@code wss://}, false for plain {@code ws://}
+ * @param secure true when TLS is served ({@code wss://}, {@code grpcs://}), false for plain text
  * @param selfSigned true when the certificate was generated at start ({@link Tls#selfSigned()})
  * @param certificate the server certificate (leaf), or null for plain ws or when it is unknown
  *     ({@link Tls#of(SSLContext)})

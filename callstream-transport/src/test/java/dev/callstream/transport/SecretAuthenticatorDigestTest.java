@@ -1,4 +1,4 @@
-package dev.callstream.server;
+package dev.callstream.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,11 +35,20 @@ class SecretAuthenticatorDigestTest {
     assertThat(authenticator.matches("")).isFalse();
     assertThat(authenticator.matches("y".repeat(1_000_000))).isFalse();
 
-    String source = Files.readString(Path.of("src/main/java/dev/callstream/server/SecretAuthenticator.java"));
+    String source = Files.readString(Path.of("src/main/java/dev/callstream/transport/SecretAuthenticator.java"));
     String matches = source.substring(source.indexOf("boolean matches(String presented)"));
     matches = matches.substring(0, matches.indexOf("\n  }\n"));
     assertThat(matches).as("matches() body")
         .contains("sha256(presented)").contains("MessageDigest.isEqual(expected, digest)")
         .doesNotContain("break").doesNotContain("return true").doesNotContain("equals(");
+  }
+
+  @Test
+  void secretsCompareWholeValues() {
+    SecretAuthenticator authenticator = new SecretAuthenticator(List.of("abc"));
+    assertThat(authenticator.matches("abc")).isTrue();
+    assertThat(authenticator.matches("ab")).isFalse();
+    assertThat(authenticator.matches("abcd")).isFalse();
+    assertThat(authenticator.matches("")).isFalse();
   }
 }

@@ -1,11 +1,11 @@
-package dev.callstream.server;
+package dev.callstream.transport;
 
 import dev.callstream.core.CallInfo;
-import dev.callstream.core.Start;
 import java.util.Collection;
+import java.util.Map;
 
 /**
- * Decides which WebSocket upgrades become calls.
+ * Decides which connection requests become calls (for the WebSocket server: its upgrade requests).
  *
  * <p>{@link #onHandshake} runs on the server's I/O thread for every upgrade request to {@code /}
  * and must be quick and non-blocking (no network, no disk): its answer is
@@ -22,6 +22,9 @@ import java.util.Collection;
  * {@link #onStart} runs on the call's dispatch thread, only for calls admitted with
  * {@code VERIFY_AT_START}. A method that throws counts as a refusal (HTTP 500 at handshake, so the
  * platform retries; 1008 at Start).
+ *
+ * Other transports document how they map the decisions (the gRPC server: REJECT ends the call with
+ * {@code UNAUTHENTICATED}).
  *
  * <p>Implementations must be thread-safe and must never log the secrets they check.
  */
@@ -51,9 +54,12 @@ public interface Authenticator {
   /**
    * Approves a call admitted with {@link Decision#VERIFY_AT_START}, once its Start arrives.
    *
+   * @param info the call as admitted (secrets removed)
+   * @param startMetadata the Start event's metadata as received, secrets included (this is where a
+   *     {@code secret} field is checked); unmodifiable, never null
    * @return true to create the call's listener and deliver the stream, false to close with 1008
    */
-  default boolean onStart(CallInfo info, Start start) {
+  default boolean onStart(CallInfo info, Map<String, Object> startMetadata) {
     return true;
   }
 
