@@ -1,6 +1,6 @@
 package dev.callstream.bench;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Dispatch;
 import dev.callstream.transport.Tls;

@@ -1,9 +1,9 @@
 package dev.callstream.bench;
 
 import dev.callstream.core.AudioChannel;
-import dev.callstream.core.G711;
-import dev.callstream.core.Media;
-import dev.callstream.core.StreamCodec;
+import dev.callstream.core.audio.G711;
+import dev.callstream.server.wire.Media;
+import dev.callstream.server.wire.StreamCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

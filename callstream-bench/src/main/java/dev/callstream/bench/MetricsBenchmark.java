@@ -3,8 +3,11 @@ package dev.callstream.bench;
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.Media;
+import dev.callstream.core.Transport;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.server.internal.QueryParser;
+import dev.callstream.server.internal.WireCall;
+import dev.callstream.server.wire.Media;
 import dev.callstream.core.metrics.CallStreamMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,8 +25,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the Micrometer call metrics add per frame: in-order Media through a whole {@link CallDriver}
- * to a listener that does nothing, without metrics and with {@link CallStreamMetrics#instrument}
+ * What the Micrometer call metrics add per frame: in-order Media through a whole {@link WireCall}
+ * (the WebSocket mapping onto a {@link CallDriver}) to a listener that does nothing, without metrics and with {@link CallStreamMetrics#instrument}
  * on a Prometheus registry (the frame counter, its flush to the channel's counters every 50 frames).
  */
 @State(Scope.Thread)
@@ -35,18 +38,18 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MetricsBenchmark {
   private final byte[] payload = new byte[160];
   private final CallStreamMetrics metrics =
-      CallStreamMetrics.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "wss");
-  private CallDriver plain;
-  private CallDriver instrumented;
+      CallStreamMetrics.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Transport.WSS);
+  private WireCall plain;
+  private WireCall instrumented;
   private long frame;
 
   /** A fresh call per iteration keeps sequence ids far below their 2^31 limit. */
   @Setup(Level.Iteration)
   public void newCall() {
-    CallInfo info = CallInfo.fromQuery("callId=bench&sessionId=1");
+    CallInfo info = QueryParser.parse("callId=bench&sessionId=1");
     CallStreamListener.Factory noOp = callInfo -> new CallStreamListener() {};
-    plain = new CallDriver(info, noOp.create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
-    instrumented = new CallDriver(info, metrics.instrument(noOp).create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
+    plain = new WireCall(info, noOp.create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
+    instrumented = new WireCall(info, metrics.instrument(noOp).create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
     frame = 0;
   }
 

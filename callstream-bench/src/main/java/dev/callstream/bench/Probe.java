@@ -5,11 +5,11 @@ import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
-import dev.callstream.core.Unknown;
+import dev.callstream.core.Gap;
+import dev.callstream.core.Segment;
+import dev.callstream.core.SegmentInfo;
+import dev.callstream.core.TransportEvent;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -67,16 +67,16 @@ final class Probe {
     }
 
     @Override
-    public void onConnected(CallSession session, Connected connected) {
+    public void onStart(CallSession session) {
       if (delegate != null) {
-        delegate.onConnected(session, connected);
+        delegate.onStart(session);
       }
     }
 
     @Override
-    public void onStart(CallSession session, Start start) {
+    public void onSegmentStart(CallSession session, Segment segment) {
       if (delegate != null) {
-        delegate.onStart(session, start);
+        delegate.onSegmentStart(session, segment);
       }
     }
 
@@ -89,24 +89,31 @@ final class Probe {
     }
 
     @Override
-    public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-      gaps.add(frameCount);
+    public void onGap(CallSession session, Gap gap) {
+      gaps.add(gap.frameCount());
       if (delegate != null) {
-        delegate.onGap(session, channel, fromPosition, frameCount);
+        delegate.onGap(session, gap);
       }
     }
 
     @Override
-    public void onStop(CallSession session, Stop stop) {
+    public void onSegmentInfo(CallSession session, Segment segment, SegmentInfo info) {
       if (delegate != null) {
-        delegate.onStop(session, stop);
+        delegate.onSegmentInfo(session, segment, info);
       }
     }
 
     @Override
-    public void onUnknownEvent(CallSession session, Unknown event) {
+    public void onSegmentStop(CallSession session, Segment segment) {
       if (delegate != null) {
-        delegate.onUnknownEvent(session, event);
+        delegate.onSegmentStop(session, segment);
+      }
+    }
+
+    @Override
+    public void onTransportEvent(CallSession session, TransportEvent event) {
+      if (delegate != null) {
+        delegate.onTransportEvent(session, event);
       }
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.callstream.core.AudioChannel;
-import dev.callstream.core.Media;
+import dev.callstream.server.wire.Media;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -42,7 +42,7 @@ final class PrototypeMediaDecoder {
         JsonToken value = p.nextToken();
         switch (name) {
           case "event" -> media = value == JsonToken.VALUE_STRING && "Media".equals(p.getText());
-          case "perspective" -> channel = value == JsonToken.VALUE_STRING ? AudioChannel.fromPerspective(p.getText()) : null;
+          case "perspective" -> channel = value == JsonToken.VALUE_STRING ? dev.callstream.server.wire.Perspective.side(p.getText()) : null;
           case "sequenceId" -> sequence = value == JsonToken.VALUE_STRING ? digits(p) : Media.NO_SEQUENCE;
           case "media" -> payload = value == JsonToken.VALUE_STRING ? base64(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()) : null;
           default -> p.skipChildren();

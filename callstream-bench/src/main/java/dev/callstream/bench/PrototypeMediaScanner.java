@@ -1,9 +1,9 @@
 package dev.callstream.bench;
 
 import dev.callstream.core.AudioChannel;
-import dev.callstream.core.Media;
-import dev.callstream.core.StreamCodec;
-import dev.callstream.core.StreamEvent;
+import dev.callstream.server.wire.Media;
+import dev.callstream.server.wire.StreamCodec;
+import dev.callstream.server.wire.StreamEvent;
 
 /**
  * Not production code: a measured sketch of the second step proposed for {@code StreamCodec}: a

@@ -2,15 +2,17 @@ package dev.callstream.bench;
 
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.CallInfo;
-import dev.callstream.core.CallRecorder;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.G711;
-import dev.callstream.core.Media;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
-import dev.callstream.core.WavWriter;
+import dev.callstream.core.audio.G711;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.core.recording.CallRecorder;
+import dev.callstream.core.recording.WavWriter;
+import dev.callstream.server.internal.QueryParser;
+import dev.callstream.server.internal.WireCall;
+import dev.callstream.server.wire.Connected;
+import dev.callstream.server.wire.Media;
+import dev.callstream.server.wire.Start;
+import dev.callstream.server.wire.Stop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,7 +55,7 @@ public class WavBenchmark {
   private Path directory;
   private WavWriter writer;
   private int writerFrames;
-  private CallDriver driver;
+  private WireCall driver;
   private long media;
   private int calls;
 
@@ -113,8 +115,8 @@ public class WavBenchmark {
     calls++;
     String callId = "bench" + calls;
     CallRecorder recorder = CallRecorder.create(directory);
-    CallInfo info = CallInfo.fromQuery("callId=" + callId + "&sessionId=1");
-    driver = new CallDriver(info, recorder.create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
+    CallInfo info = QueryParser.parse("callId=" + callId + "&sessionId=1");
+    driver = new WireCall(info, recorder.create(info), CallDriver.DEFAULT_REORDER_WINDOW, () -> {});
     driver.accept(new Connected("AgentSession", "1.0.0"));
     driver.accept(new Start(callId, "1", "2223334444", "2223334444", "99990000", "99990001", "123456789", "123",
         "Queue", "1234", "audio/x-mulaw", 8000, Map.of("callId", callId, "sessionId", "1")));

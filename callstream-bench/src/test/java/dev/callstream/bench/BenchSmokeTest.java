@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.core.AudioChannel;
-import dev.callstream.core.G711;
-import dev.callstream.core.Media;
+import dev.callstream.core.audio.G711;
+import dev.callstream.server.wire.Media;
 import org.junit.jupiter.api.Test;
 
 /** Runs single operations of the benchmark code (no benchmark is run): they measure what they claim. */
@@ -47,7 +47,7 @@ class BenchSmokeTest {
 
   @Test
   void prototypeDecoderAgreesWithTheCodec() throws Exception {
-    dev.callstream.core.StreamCodec codec = new dev.callstream.core.StreamCodec();
+    dev.callstream.server.wire.StreamCodec codec = new dev.callstream.server.wire.StreamCodec();
     java.util.Random random = new java.util.Random(7);
     for (int length = 0; length <= 200; length++) {
       byte[] audio = new byte[length];

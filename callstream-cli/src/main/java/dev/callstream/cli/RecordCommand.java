@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
       "Receive Engage Voice call streams on path / and record every call to"
           + " <recordings>/<callId>-<sessionId>/: agent.wav, conference.wav (mono), stereo.wav"
           + " (left agent, right conference), all 8 kHz 16-bit PCM, and call.json.",
-      "Prints 'listening on wss://HOST:PORT/' when ready, then 'call started <callId>-<sessionId>"
+      "Prints 'listening on wss://HOST:PORT/' when ready (then 'listening on grpcs://HOST:PORT' with"
+          + " --grpc-port), then 'call started <callId>-<sessionId>"
           + " <folder>' and 'call ended <callId>-<sessionId> <reason> complete=<true|false> <folder>'"
           + " per call.",
       "SIGTERM or SIGINT start a drain: prints 'draining N calls', /readyz turns 503, new calls get"
@@ -91,8 +92,16 @@ final class RecordCommand implements Callable<Integer> {
   List<String> secrets;
 
   @Option(names = "--max-calls", paramLabel = "N", defaultValue = "500",
-      description = "Concurrent calls; beyond them the upgrade gets HTTP 503 (default: ${DEFAULT-VALUE}).")
+      description = "Concurrent calls, counted across both transports; beyond them the upgrade gets"
+          + " HTTP 503, a gRPC stream RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   int maxCalls;
+
+  @Option(names = "--grpc-port", paramLabel = "N",
+      description = "Also receive RingCX gRPC streams (ringcentral.ringcx.streaming.v1beta2) on this"
+          + " port, with the same --host, --tls, --secret (authorization metadata: Bearer S or S),"
+          + " --max-calls and --recordings; 0 picks a free port. Prints 'listening on"
+          + " grpcs://HOST:PORT' (grpc:// with --tls none).")
+  Integer grpcPort;
 
   @Option(names = "--admin-port", paramLabel = "N",
       description = "Serve /healthz, /readyz and /metrics (Prometheus) over plain HTTP on --host at this"
@@ -171,6 +180,9 @@ final class RecordCommand implements Callable<Integer> {
     if (Double.isNaN(drainTimeout) || drainTimeout < 0 || drainTimeout > 86_400) {
       throw usage("--drain-timeout must be between 0 and 86400 seconds: " + drainTimeout);
     }
+    if (grpcPort != null && (grpcPort < 0 || grpcPort > 65535)) {
+      throw usage("--grpc-port must be between 0 and 65535: " + grpcPort);
+    }
     if (Files.exists(recordings) && !Files.isDirectory(recordings)) {
       throw usage("--recordings is not a directory: " + recordings);
     }
@@ -178,7 +190,7 @@ final class RecordCommand implements Callable<Integer> {
     if (secretList.stream().anyMatch(String::isEmpty)) {
       throw usage("--secret must not be empty");
     }
-    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls,
+    return new RecordServer.Settings(host.trim(), port, recordings, tls(), secretList, maxCalls, grpcPort,
         adminPort == null ? -1 : adminPort, Duration.ofMillis(Math.round(drainTimeout * 1000)));
   }
 

@@ -1,8 +1,10 @@
 package dev.callstream.cli;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.recording.CallRecorder;
+import dev.callstream.grpc.CallStreamGrpcServer;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;
@@ -19,8 +21,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What {@code callstream record} runs: a {@link CallRecorder} behind a {@link CallStreamServer},
- * printing one stdout line when ready and one per call start and end. Separate from the command so
+ * What {@code callstream record} runs: a {@link CallRecorder} behind a {@link CallStreamServer}
+ * and, with a gRPC port, a {@link CallStreamGrpcServer} sharing its recorder, TLS choice,
+ * authenticator and call limit, printing one stdout line per listener when ready and one per call
+ * start and end. Separate from the command so
  * that tests can start it in-process and stop it without signals.
  *
  * <p>Thread-safe. {@link #close()} is idempotent; a second caller waits until the first has finished
@@ -35,13 +39,14 @@ final class RecordServer implements AutoCloseable {
    * A validated configuration.
    *
    * @param secrets empty when handshakes need no secret
+   * @param grpcPort the gRPC listener's port (0 for any free one), or null for none
    * @param adminPort the admin HTTP port ({@code /healthz}, {@code /readyz}, {@code /metrics}), 0
    *     for a free one, -1 for none
    * @param drainTimeout how long open calls may run on after a drain begins
    */
   record Settings(
-      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, int adminPort,
-      Duration drainTimeout) {
+      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Integer grpcPort,
+      int adminPort, Duration drainTimeout) {
     Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(recordings, "recordings");
@@ -50,21 +55,23 @@ final class RecordServer implements AutoCloseable {
       secrets = List.copyOf(secrets);
     }
 
-    /** Without the admin endpoint, with the default drain timeout. */
+    /** Without gRPC and the admin endpoint, with the default drain timeout. */
     Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
-      this(host, port, recordings, tls, secrets, maxCalls, -1, DEFAULT_DRAIN_TIMEOUT);
+      this(host, port, recordings, tls, secrets, maxCalls, null, -1, DEFAULT_DRAIN_TIMEOUT);
     }
 
     /** Never prints the secrets themselves. */
     @Override
     public String toString() {
       return "Settings[" + host + ":" + port + ", " + recordings + ", " + tls + ", "
-          + secrets.size() + " secrets, maxCalls=" + maxCalls + ", adminPort=" + adminPort
-          + ", drainTimeout=" + drainTimeout + "]";
+          + secrets.size() + " secrets, maxCalls=" + maxCalls + ", grpcPort=" + grpcPort
+          + ", adminPort=" + adminPort + ", drainTimeout=" + drainTimeout + "]";
     }
   }
 
   private final CallStreamServer server;
+  /** Null without {@code --grpc-port}. */
+  private final CallStreamGrpcServer grpcServer;
   private final AdminServer admin;
   private final Path recordings;
   private final PrintWriter out;
@@ -72,8 +79,10 @@ final class RecordServer implements AutoCloseable {
   private boolean closed;
   private CompletableFuture<Void> drain;
 
-  private RecordServer(CallStreamServer server, AdminServer admin, Path recordings, PrintWriter out, PrintWriter err) {
+  private RecordServer(CallStreamServer server, CallStreamGrpcServer grpcServer, AdminServer admin, Path recordings,
+      PrintWriter out, PrintWriter err) {
     this.server = server;
+    this.grpcServer = grpcServer;
     this.admin = admin;
     this.recordings = recordings;
     this.out = out;
@@ -115,51 +124,89 @@ final class RecordServer implements AutoCloseable {
     if (registry != null) {
       serverBuilder.meterRegistry(registry);
     }
+    Authenticator authenticator = settings.secrets().isEmpty()
+        ? Authenticator.NONE
+        : Authenticator.secrets(settings.secrets());
+    // One limit for both transports: --max-calls counts every open call of the process.
+    CallAdmission admission = CallAdmission.limit(settings.maxCalls());
     CallStreamServer server = serverBuilder
         .host(settings.host())
         .port(settings.port())
         .tls(settings.tls())
-        .authenticator(settings.secrets().isEmpty()
-            ? Authenticator.NONE
-            : Authenticator.secrets(settings.secrets()))
-        .maxCalls(settings.maxCalls())
+        .authenticator(authenticator)
+        .admission(admission)
         .listenerFactory(recorder)
         .build();
     server.start();
+    CallStreamGrpcServer grpcServer = null;
+    if (settings.grpcPort() != null) {
+      try {
+        CallStreamGrpcServer.Builder grpcBuilder = CallStreamGrpcServer.builder();
+        if (registry != null) {
+          grpcBuilder.meterRegistry(registry);
+        }
+        grpcServer = grpcBuilder
+            .host(settings.host())
+            .port(settings.grpcPort())
+            .tls(settings.tls())
+            .authenticator(authenticator)
+            .admission(admission)
+            .listenerFactory(recorder)
+            .build()
+            .start();
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+    }
     AdminServer admin = null;
     if (registry != null) {
+      CallStreamGrpcServer grpc = grpcServer;
       try {
         admin = AdminServer.start(settings.host(), settings.adminPort(), registry,
-            () -> notReadyBecause(server, settings.maxCalls()));
+            () -> notReadyBecause(server, grpc, admission));
       } catch (IOException | RuntimeException e) {
         server.close();
+        if (grpcServer != null) {
+          grpcServer.close();
+        }
         throw new IOException("cannot listen on " + settings.host() + ":" + settings.adminPort()
             + " (--admin-port): " + e.getMessage(), e);
       }
     }
-    RecordServer started = new RecordServer(server, admin, recordings, out, err);
-    TlsInfo tls = server.tls();
-    if (tls.sha256Fingerprint() != null) {
-      line(err, "tls: " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
-          + tls.sha256Fingerprint());
+    RecordServer started = new RecordServer(server, grpcServer, admin, recordings, out, err);
+    printFingerprint(err, "tls", server.tls());
+    if (grpcServer != null) {
+      // a self-signed choice generates one certificate per listener
+      printFingerprint(err, "grpc tls", grpcServer.tls());
     }
     line(err, "recording to " + recordings);
     String ready = "listening on " + server.uri();
+    if (grpcServer != null) {
+      ready += System.lineSeparator() + "listening on " + grpcServer.uri();
+    }
     if (admin != null) {
-      // One write: no call line can come between the two.
       ready += System.lineSeparator() + "admin on " + admin.uri();
     }
+    // One write: no call line can come between these lines.
     line(out, ready);
     return started;
   }
 
+  private static void printFingerprint(PrintWriter err, String label, TlsInfo tls) {
+    if (tls.sha256Fingerprint() != null) {
+      line(err, label + ": " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
+          + tls.sha256Fingerprint());
+    }
+  }
+
   /** What {@code /readyz} says: null when a new call would be admitted. */
-  private static String notReadyBecause(CallStreamServer server, int maxCalls) {
-    if (server.draining()) {
+  private static String notReadyBecause(CallStreamServer server, CallStreamGrpcServer grpc, CallAdmission admission) {
+    if (server.draining() || (grpc != null && grpc.draining())) {
       return "draining";
     }
-    if (server.activeCalls() >= maxCalls) {
-      return "at --max-calls (" + maxCalls + ")";
+    if (admission.active() >= admission.maxCalls()) {
+      return "at --max-calls (" + admission.maxCalls() + ")";
     }
     return null;
   }
@@ -171,10 +218,11 @@ final class RecordServer implements AutoCloseable {
 
   /**
    * Starts a drain (CONTRACTS.md section 6) and returns at once: prints {@code draining N calls} on
-   * stdout, {@code /readyz} turns 503 and new handshakes get 503 from now on, open calls may run on
-   * for {@code timeout} and then end with {@code shutdown}. A second call returns the same future.
+   * stdout, {@code /readyz} turns 503 and new handshakes get 503 (gRPC: {@code UNAVAILABLE}) from
+   * now on, open calls may run on for {@code timeout} and then end with {@code shutdown}. A second
+   * call returns the same future.
    *
-   * @return completed once every call has ended and the server has stopped
+   * @return completed once every call has ended and the servers have stopped
    */
   synchronized CompletableFuture<Void> drain(Duration timeout) {
     if (drain == null) {
@@ -182,8 +230,9 @@ final class RecordServer implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
       }
       // Counted before the drain starts: calls admitted after this line are refused anyway.
-      int open = server.activeCalls();
-      drain = server.drain(timeout);
+      int open = activeCalls();
+      drain = grpcServer == null ? server.drain(timeout)
+          : CompletableFuture.allOf(server.drain(timeout), grpcServer.drain(timeout));
       line(out, "draining " + open + " calls");
     }
     return drain;
@@ -204,9 +253,19 @@ final class RecordServer implements AutoCloseable {
     return recordings;
   }
 
-  /** Calls admitted and not yet ended. */
+  /** {@code grpcs://host:port} or {@code grpc://host:port}, or null without a gRPC listener. */
+  URI grpcUri() {
+    return grpcServer == null ? null : grpcServer.uri();
+  }
+
+  /** What the gRPC listener presents, or null without one. */
+  TlsInfo grpcTls() {
+    return grpcServer == null ? null : grpcServer.tls();
+  }
+
+  /** Calls admitted and not yet ended, on both transports. */
   int activeCalls() {
-    return server.activeCalls();
+    return server.activeCalls() + (grpcServer == null ? 0 : grpcServer.activeCalls());
   }
 
   /**
@@ -220,11 +279,24 @@ final class RecordServer implements AutoCloseable {
       return;
     }
     closed = true;
-    int open = server.activeCalls();
+    int open = activeCalls();
     if (open > 0) {
       line(err, "shutting down: finishing " + open + " open call" + (open == 1 ? "" : "s"));
     }
+    // Both stop accepting and end their calls (shutdown) in parallel: the gRPC listener on its own thread.
+    Thread grpcClose = null;
+    if (grpcServer != null) {
+      grpcClose = new Thread(grpcServer::close, "callstream-record-grpc-close");
+      grpcClose.start();
+    }
     server.close();
+    if (grpcClose != null) {
+      try {
+        grpcClose.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (admin != null) {
       admin.close();
     }

@@ -1,6 +1,6 @@
 package dev.callstream.cli;
 
-import dev.callstream.core.SequenceMode;
+import dev.callstream.server.wire.SequenceMode;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code callstream send}: the fake Engage Voice sender and load generator (CONTRACTS.md section 3). */
 @Command(

@@ -1,7 +1,7 @@
 package dev.callstream.cli;
 
-import dev.callstream.core.G711;
 import dev.callstream.core.G711Reference;
+import dev.callstream.core.audio.G711;
 import java.util.Random;
 
 /**

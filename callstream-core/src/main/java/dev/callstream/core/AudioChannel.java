@@ -1,26 +1,23 @@
 package dev.callstream.core;
 
 /**
- * The two sides of a streamed call. In stereo output {@link #AGENT} is the left channel and
- * {@link #CONFERENCE} (the caller and every other leg: transfers, requeues) the right.
+ * The two sides of every call. In stereo output {@link #AGENT} is the left channel and
+ * {@link #CONFERENCE} (the caller and every other participant: bots, transfers, requeues) the right.
+ * Every {@link Segment} belongs to one side: a participant of type {@link ParticipantType#AGENT} to
+ * the agent side, every other to the conference side.
  */
 public enum AudioChannel {
-  /** Perspective {@code Participant}: the agent. Left. */
-  AGENT("Participant", 0),
-  /** Perspective {@code Conference}: caller and all other legs. Right. */
-  CONFERENCE("Conference", 1);
+  /** The agent. Left. */
+  AGENT(0, "agent"),
+  /** The caller and all other participants. Right. */
+  CONFERENCE(1, "conference");
 
-  private final String perspective;
   private final int stereoIndex;
+  private final String label;
 
-  AudioChannel(String perspective, int stereoIndex) {
-    this.perspective = perspective;
+  AudioChannel(int stereoIndex, String label) {
     this.stereoIndex = stereoIndex;
-  }
-
-  /** The wire name of this channel's perspective. */
-  public String perspective() {
-    return perspective;
+    this.label = label;
   }
 
   /** 0 for left (agent), 1 for right (conference). */
@@ -30,24 +27,6 @@ public enum AudioChannel {
 
   /** Lower-case name used for file names and JSON keys: {@code agent}, {@code conference}. */
   public String label() {
-    return this == AGENT ? "agent" : "conference";
-  }
-
-  /**
-   * The channel for a perspective name, ignoring case.
-   *
-   * @return the channel, or null when {@code perspective} is null or not a known perspective
-   */
-  public static AudioChannel fromPerspective(String perspective) {
-    if (perspective == null) {
-      return null;
-    }
-    if (perspective.equalsIgnoreCase("Participant")) {
-      return AGENT;
-    }
-    if (perspective.equalsIgnoreCase("Conference")) {
-      return CONFERENCE;
-    }
-    return null;
+    return label;
   }
 }

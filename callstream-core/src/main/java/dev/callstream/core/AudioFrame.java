@@ -1,52 +1,67 @@
 package dev.callstream.core;
 
+import dev.callstream.core.audio.AudioFormat;
+import dev.callstream.core.audio.G711;
 import java.util.Objects;
 
 /**
- * One frame of audio of one channel, delivered to a listener in sequence order.
+ * One frame of audio of one segment, delivered to a listener in timeline order.
  *
- * <p>{@link #payload()} is the encoded audio as received (mu-law today) and is the frame's own
- * array: do not modify it. The PCM accessors decode on demand.
+ * <p>{@link #payload()} is the encoded audio as received and is the frame's own array: do not
+ * modify it. The PCM accessors decode on demand; they throw {@link UnsupportedOperationException}
+ * for encodings that are not {@linkplain AudioFormat.Encoding#decodable() decodable} (Opus, FLAC).
  */
 public final class AudioFrame {
-  private final AudioChannel channel;
+  private final Segment segment;
   private final long position;
   private final long sequence;
-  private final AudioFormat format;
   private final byte[] payload;
 
   /**
-   * @param channel the side of the call
-   * @param position this frame's place in the channel's timeline: 0 for the first frame of the call,
+   * @param segment the segment the frame belongs to (its format is the frame's)
+   * @param position this frame's place in the segment's timeline: 0 for the segment's first frame,
    *     counting every frame slot, including gaps
-   * @param sequence the platform's {@code sequenceId} of this frame
-   * @param format the encoding of {@code payload}
+   * @param sequence the transport's sequence number of this frame
    * @param payload the encoded audio, not copied
    */
-  public AudioFrame(AudioChannel channel, long position, long sequence, AudioFormat format, byte[] payload) {
-    this.channel = Objects.requireNonNull(channel, "channel");
+  public AudioFrame(Segment segment, long position, long sequence, byte[] payload) {
+    this.segment = Objects.requireNonNull(segment, "segment");
     this.position = position;
     this.sequence = sequence;
-    this.format = Objects.requireNonNull(format, "format");
     this.payload = Objects.requireNonNull(payload, "payload");
   }
 
-  public AudioChannel channel() {
-    return channel;
+  public Segment segment() {
+    return segment;
   }
 
-  /** The frame slot in the channel's timeline (0-based, gaps included): frame {@code n} starts at {@code n * 20 ms}. */
+  /** The side of the call: {@code segment().channel()}. */
+  public AudioChannel channel() {
+    return segment.channel();
+  }
+
+  /** The frame slot in the segment's timeline (0-based, gaps included). */
   public long position() {
     return position;
   }
 
-  /** The platform's sequence id of this frame. */
+  /** The transport's sequence number of this frame ({@code sequenceId} or {@code seq}). */
   public long sequence() {
     return sequence;
   }
 
   public AudioFormat format() {
-    return format;
+    return segment.format();
+  }
+
+  /** The frame's nominal duration: the format's ptime. */
+  public int durationMillis() {
+    return segment.format().ptimeMillis();
+  }
+
+  /** Where this frame starts on the call's timeline: {@code segment.startMillis() + position * ptime}. */
+  public long startMillis() {
+    return segment.startMillis() + position * segment.format().ptimeMillis();
   }
 
   /** The encoded bytes as received; the frame's own array, read-only by contract. */
@@ -54,17 +69,31 @@ public final class AudioFrame {
     return payload;
   }
 
-  /** Number of samples in this frame. */
+  /** Number of samples in this frame (for compressed encodings, the format's nominal frame size). */
   public int sampleCount() {
-    return format.samplesIn(payload.length);
+    return segment.format().samplesIn(payload.length);
+  }
+
+  /** True when the PCM accessors work for this frame's encoding. */
+  public boolean decodable() {
+    return segment.format().encoding().decodable();
   }
 
   /** Decodes into {@code dst} as 16-bit little-endian PCM, {@code 2 * sampleCount()} bytes from {@code offset}. */
   public void decodePcm16le(byte[] dst, int offset) {
-    switch (format.encoding()) {
+    switch (segment.format().encoding()) {
       case MULAW -> G711.mulawToPcm16le(payload, 0, payload.length, dst, offset);
       case ALAW -> G711.alawToPcm16le(payload, 0, payload.length, dst, offset);
       case PCM16 -> System.arraycopy(payload, 0, dst, offset, payload.length & ~1);
+      case L16 -> {
+        int n = payload.length & ~1;
+        for (int i = 0; i < n; i += 2) {
+          dst[offset + i] = payload[i + 1];
+          dst[offset + i + 1] = payload[i];
+        }
+      }
+      default -> throw new UnsupportedOperationException(
+          segment.format().encoding().codec() + " audio is not decoded by callstream");
     }
   }
 
@@ -87,6 +116,7 @@ public final class AudioFrame {
 
   @Override
   public String toString() {
-    return "AudioFrame[" + channel + " position=" + position + " sequence=" + sequence + " bytes=" + payload.length + "]";
+    return "AudioFrame[" + segment.id() + " " + channel() + " position=" + position + " sequence=" + sequence
+        + " bytes=" + payload.length + "]";
   }
 }

@@ -4,27 +4,28 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the platform says about a call in the query string of its WebSocket upgrade request.
+ * What is known about a call when it is admitted, before any event: the transport, the ids the
+ * transport's request carried (a WebSocket upgrade's query parameters; a gRPC stream has none, so
+ * they are null), and that request's parameters as received with secrets removed (WebSocket: the
+ * decoded query; gRPC: the request metadata minus {@code authorization}).
  *
- * <p>The platform documents the parameters only by description ("Call ID", "Caller ANI", "EV
- * Subaccount ID"...), not by key, so keys are matched ignoring case, spaces, {@code _} and
- * {@code -}: {@code callId}, {@code call_id} and {@code Call ID} all fill {@link #callId()}. Every
- * typed field is nullable; {@link #query()} keeps every parameter as received (first value per key,
- * in order), including the ones not understood.
+ * <p>Every typed field is nullable. {@link #parameters()} is never null, in order, unmodifiable.
  *
+ * @param transport how the call arrived, never null
  * @param callId call id (UII)
  * @param sessionId session id
  * @param ani caller ANI
  * @param dnis DNIS
- * @param accountId Engage Voice account id
- * @param subaccountId Engage Voice sub-account id
+ * @param accountId account id
+ * @param subaccountId sub-account id
  * @param rcAccountId RingCentral office account id
  * @param agentId agent id
  * @param productType {@code Queue}, {@code Campaign} or {@code Manual}
  * @param productId product (queue or campaign) id
- * @param query every query parameter, decoded, unmodifiable, never null
+ * @param parameters every request parameter, decoded (first value per key)
  */
 public record CallInfo(
+    Transport transport,
     String callId,
     String sessionId,
     String ani,
@@ -35,34 +36,28 @@ public record CallInfo(
     String agentId,
     String productType,
     String productId,
-    Map<String, String> query) {
+    Map<String, String> parameters) {
 
   public CallInfo {
-    query = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Objects.requireNonNull(query, "query")));
+    Objects.requireNonNull(transport, "transport");
+    parameters = java.util.Collections.unmodifiableMap(
+        new java.util.LinkedHashMap<>(Objects.requireNonNull(parameters, "parameters")));
   }
 
-  /** A call info with nothing known, for transports that carry no upgrade query. */
-  public static CallInfo empty() {
-    return fromQueryParameters(Map.of());
+  /** A call info with nothing known but the transport. */
+  public static CallInfo empty(Transport transport) {
+    return of(transport, Map.of());
   }
 
-  /**
-   * Parses a raw (still percent-encoded) query string such as {@code callId=1&Session%20ID=2}.
-   * Malformed escapes are kept literally rather than rejected. Null or empty gives {@link #empty()}.
-   */
-  public static CallInfo fromQuery(String rawQuery) {
-    return dev.callstream.core.internal.QueryParser.parse(rawQuery);
+  /** A call info with no typed ids and the given parameters. */
+  public static CallInfo of(Transport transport, Map<String, String> parameters) {
+    return new CallInfo(transport, null, null, null, null, null, null, null, null, null, null, parameters);
   }
 
-  /** Builds the typed view from already-decoded parameters (first value per key). */
-  public static CallInfo fromQueryParameters(Map<String, String> parameters) {
-    return dev.callstream.core.internal.QueryParser.fromParameters(parameters);
-  }
-
-  /** Never prints query values other than the ids: a query may carry a secret. */
+  /** Never prints parameter values other than the ids: a request may carry a secret. */
   @Override
   public String toString() {
-    return "CallInfo[callId=" + callId + ", sessionId=" + sessionId + ", productType=" + productType
-        + ", productId=" + productId + ", keys=" + query.keySet() + "]";
+    return "CallInfo[" + transport.label() + ", callId=" + callId + ", sessionId=" + sessionId
+        + ", productType=" + productType + ", productId=" + productId + ", keys=" + parameters.keySet() + "]";
   }
 }

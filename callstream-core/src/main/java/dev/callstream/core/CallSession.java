@@ -1,42 +1,55 @@
 package dev.callstream.core;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * One call as seen by its listener: what the handshake and Start said, and live counters.
+ * One call as seen by its listener: what the transport and the platform said, its segments, and
+ * live counters.
  *
  * <p>Safe to read from any thread; values read outside the listener's own callbacks may be a moment
  * out of date.
  */
 public interface CallSession {
 
-  /** The upgrade request's call info; never null (empty when the transport has none). */
+  /** How the call arrived. */
+  Transport transport();
+
+  /** What was known when the call was admitted; never null. */
   CallInfo info();
 
-  /** The Start event, or null before it arrives. */
-  Start start();
+  /** The call's metadata, or null before {@link CallStreamListener#onStart}. */
+  CallMetadata metadata();
 
-  /** Start's call id if known, else the handshake's, else {@code "unknown"}. Never null. */
+  /** The metadata's call id if known, else the admission's, else {@code "unknown"}. Never null. */
   String callId();
 
-  /** Start's session id if known, else the handshake's, else {@code "unknown"}. Never null. */
+  /** The metadata's session id if known, else the admission's, else {@code "unknown"}. Never null. */
   String sessionId();
 
-  /** The audio format announced by Start, mu-law 8 kHz until then. */
-  AudioFormat format();
+  /** The segments started so far, in the order they started; never null. */
+  List<Segment> segments();
 
-  /** The Stops received so far, in order. */
-  List<Stop> stops();
+  /** The started segment with this id, or null. */
+  Segment segment(String id);
 
-  /** The sequence numbering detected for this call. */
-  SequenceMode sequenceMode();
+  /** A snapshot of one side's counters, summed over that side's segments. */
+  ChannelStats stats(AudioChannel side);
 
-  /** A snapshot of one channel's counters. */
-  ChannelStats stats(AudioChannel channel);
+  /** A snapshot of one segment's counters ({@link ChannelStats#ZERO} for a segment of another call). */
+  ChannelStats stats(Segment segment);
 
   /**
-   * Asks the transport to end this call: the connection is closed and the listener then gets its
-   * terminal {@link CallStreamListener#onEnd} with {@link EndReason#CLOSED}. Idempotent.
+   * The transport's own account of the call, as an ordered JSON-like map (String, Number, Boolean,
+   * null, List, Map) with secrets removed, for records such as {@code call.json}: WebSocket
+   * {@code {"query":{...},"start":{...},"stops":[...],"sequenceMode":"..."}}, gRPC
+   * {@code {"account":{...},"dialog":{...}}}. Never null; a snapshot.
+   */
+  Map<String, Object> wireDetails();
+
+  /**
+   * Asks the transport to end this call: the connection or stream is closed and the listener then
+   * gets its terminal {@link CallStreamListener#onEnd} with {@link EndReason#CLOSED}. Idempotent.
    */
   void close();
 }

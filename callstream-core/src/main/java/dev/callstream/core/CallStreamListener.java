@@ -1,48 +1,58 @@
 package dev.callstream.core;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
 /**
- * Receives one call's stream. Override only what you need: every method has an empty default.
+ * Receives one call's stream, whatever the transport. Override only what you need: every method has
+ * an empty default.
  *
  * <h2>Threading</h2>
  * A {@link Factory} creates one listener per call, so a listener can keep its call's state in plain
  * fields. Calls for one call are sequential and in order (each happens-before the next); different
- * calls run concurrently on a shared pool. Do not block: hand slow I/O to your own executor. A
- * listener that is slow fills only its own call's bounded buffer, after which the server stops reading
- * that call until it catches up (see the server's back-pressure); a listener that throws ends only its
- * own call, with {@link EndReason#ERROR}.
+ * calls run concurrently. Do not block: hand slow I/O to your own executor. A listener that is slow
+ * fills only its own call's bounded buffer, after which the transport stops reading that call until
+ * it catches up; a listener that throws ends only its own call, with {@link EndReason#ERROR}.
  *
  * <h2>Order</h2>
- * {@code onConnected}, {@code onStart}, then {@code onAudio} and {@code onGap} per channel in
- * timeline order ({@link AudioFrame#position()} 0, 1, 2... with every missing position reported once
- * by {@code onGap}), {@code onStop} per Stop received, {@code onUnknownEvent} and {@code onError} as
- * they come, and finally exactly one {@link #onEnd}. No further calls are made after {@code onEnd}.
+ * {@code onStart} once the platform's call metadata is known, {@code onSegmentStart} for each
+ * segment before any of its frames (WebSocket: the two fixed segments {@code agent} and
+ * {@code conference} right after {@code onStart}), then per segment {@code onAudio} and
+ * {@code onGap} in timeline order ({@link AudioFrame#position()} 0, 1, 2... with every missing
+ * position reported once by {@code onGap}), {@code onSegmentInfo} as it comes, and
+ * {@code onSegmentStop} after every frame of that segment received before its stop.
+ * {@code onTransportEvent} and {@code onError} come as they arrive; finally exactly one
+ * {@link #onEnd}. No further calls are made after {@code onEnd}.
  *
  * <h2>Nullness</h2>
  * Arguments are never null unless the method says so.
  */
 public interface CallStreamListener {
 
-  /** The platform's first message. */
-  default void onConnected(CallSession session, Connected connected) {}
+  /** The call's metadata is known: {@link CallSession#metadata()} returns it from now on. */
+  default void onStart(CallSession session) {}
 
-  /** The stream's metadata. {@link CallSession#start()} returns it from now on. */
-  default void onStart(CallSession session, Start start) {}
+  /** A segment (a participant's audio stream) starts; {@link CallSession#segments()} includes it. */
+  default void onSegmentStart(CallSession session, Segment segment) {}
 
-  /** The next frame of one channel, in timeline order. */
+  /** The next frame of one segment, in timeline order. */
   default void onAudio(CallSession session, AudioFrame frame) {}
 
+  /** Frames of one segment that never arrived or came too late; each missing position is reported once. */
+  default void onGap(CallSession session, Gap gap) {}
+
+  /** An event about a segment, such as hold or unhold. */
+  default void onSegmentInfo(CallSession session, Segment segment, SegmentInfo info) {}
+
   /**
-   * Frames of one channel that never arrived (or came too late). Positions
-   * {@code fromPosition .. fromPosition + frameCount - 1} are missing; recorders fill them with
-   * silence so the timeline stays aligned.
+   * A segment ended: every frame of it received before the stop has been delivered (with gaps for
+   * what is missing), and no more follow.
    */
-  default void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {}
+  default void onSegmentStop(CallSession session, Segment segment) {}
 
-  /** One Stop; the platform sends one per perspective. */
-  default void onStop(CallSession session, Stop stop) {}
-
-  /** An event this version does not know, kept raw. */
-  default void onUnknownEvent(CallSession session, Unknown event) {}
+  /** A raw transport event (WebSocket Connected, Start, Stop, unknown events; gRPC stream events but media). */
+  default void onTransportEvent(CallSession session, TransportEvent event) {}
 
   /**
    * A problem that did not end the call, such as a malformed message that was skipped. The call goes
@@ -54,7 +64,8 @@ public interface CallStreamListener {
    * The terminal event: called exactly once per call, after every other callback.
    *
    * @param reason why the call ended
-   * @param cause what went wrong for {@link EndReason#ERROR}, else usually null
+   * @param cause what went wrong: set for {@link EndReason#ERROR}, and for {@link EndReason#CLOSED}
+   *     when the connection failed or idled out; null otherwise
    */
   default void onEnd(CallSession session, EndReason reason, Throwable cause) {}
 
@@ -66,8 +77,26 @@ public interface CallStreamListener {
 
     /**
      * Creates the listener for a new call. Called once per admitted call, before any other callback
-     * of that call, on a dispatch thread. Throwing refuses the call (it ends with ERROR).
+     * of that call, on the thread that runs the call's callbacks (a dispatch thread, or the I/O
+     * thread with the server's {@code IO_THREAD} dispatch). Throwing refuses the call (it ends with
+     * ERROR).
      */
     CallStreamListener create(CallInfo info);
+
+    /**
+     * A factory whose listener for a call combines one listener from each of {@code factories}: each
+     * gets every callback, in the order the factories are given. When one throws, the others still
+     * get that callback, and the first exception is then rethrown (ending the call with ERROR).
+     */
+    static Factory all(Factory... factories) {
+      List<Factory> list = List.copyOf(Arrays.asList(factories));
+      return info -> {
+        CallStreamListener[] listeners = new CallStreamListener[list.size()];
+        for (int i = 0; i < listeners.length; i++) {
+          listeners[i] = Objects.requireNonNull(list.get(i).create(info), "a factory returned null");
+        }
+        return listeners.length == 1 ? listeners[0] : new dev.callstream.core.internal.AllListeners(listeners);
+      };
+    }
   }
 }

@@ -1,12 +1,16 @@
 /**
- * Engage Voice call streams, independent of any transport.
+ * The transport-neutral call model and listener API.
  *
- * <p>{@link dev.callstream.core.StreamCodec} turns the platform's messages into
- * {@link dev.callstream.core.StreamEvent}s; a {@link dev.callstream.core.CallStreamListener}, one per
- * call from its {@link dev.callstream.core.CallStreamListener.Factory}, receives them sequenced per
- * {@link dev.callstream.core.AudioChannel}, with gaps reported and exactly one terminal
- * {@code onEnd}. Ready-made listeners: {@link dev.callstream.core.CallRecorder} (WAV files and
- * {@code call.json}) and {@link dev.callstream.core.PcmStreamListener} (PCM input streams for
- * speech-to-text). Depends on Jackson only.
+ * <p>A transport (the WebSocket server in {@code callstream-server}, the gRPC server in
+ * {@code callstream-grpc}) admits a call ({@link dev.callstream.core.CallInfo}), asks a
+ * {@link dev.callstream.core.CallStreamListener.Factory} for one listener per call, and feeds it
+ * the call: its metadata ({@link dev.callstream.core.CallMetadata}), its
+ * {@link dev.callstream.core.Segment}s (one participant's audio each, on one of the two
+ * {@link dev.callstream.core.AudioChannel} sides), their {@link dev.callstream.core.AudioFrame}s in
+ * timeline order with every {@link dev.callstream.core.Gap} reported, segment info, raw
+ * {@link dev.callstream.core.TransportEvent}s and exactly one terminal {@code onEnd}. Stages below
+ * and above the API have packages of their own: {@code audio} (formats, G.711), {@code sequence}
+ * (per-segment reordering), {@code recording} ({@code CallRecorder}, WAV files) and {@code pcm}
+ * ({@code PcmStream} for speech-to-text).
  */
 package dev.callstream.core;

@@ -2,8 +2,10 @@ package dev.callstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callstream.core.audio.AudioFormat;
 import dev.callstream.core.internal.CallDriver;
 import dev.callstream.core.internal.LogSafe;
+import dev.callstream.core.recording.CallRecorder;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +51,7 @@ class LogForgingTest {
     assertThat(lines).anyMatch(line -> line.contains("WARN") && line.contains("listener onEnd threw for call " + safe));
     assertThat(lines).anyMatch(line -> line.contains("WARN") && line.contains("closing the connection of call " + safe));
     assertThat(lines).anyMatch(line -> line.contains("ERROR") && line.contains("recording of call " + safe + " failed"));
-    assertThat(lines).anyMatch(line -> line.contains("duplicate Start for call " + safe));
+    assertThat(lines).anyMatch(line -> line.contains("second start for call " + safe));
     // and the forged text only ever appears inside a line that names the call
     assertThat(lines).filteredOn(line -> line.contains("forged")).allMatch(line -> line.contains(safe), "names the call");
     assertThat(lines).noneMatch(line -> line.startsWith("[main] ERROR forged") || line.startsWith("[main] WARN forged"));
@@ -64,24 +66,24 @@ class LogForgingTest {
   public static final class Probe {
     public static void main(String[] args) throws Exception {
       Path recordings = Path.of(args[0]);
-      String query = "callId=" + URLEncoder.encode(HOSTILE_ID, StandardCharsets.UTF_8) + "&sessionId="
-          + URLEncoder.encode(HOSTILE_ID, StandardCharsets.UTF_8);
-      Start start = (Start) new StreamCodec().decode("{\"event\":\"Start\",\"metadata\":{\"callId\":"
-          + jsonString(HOSTILE_ID) + ",\"sessionId\":" + jsonString(HOSTILE_ID)
-          + ",\"contentType\":\"audio/x-mulaw\",\"sampleRateHertz\":8000}}");
+      CallInfo info = new CallInfo(Transport.WSS, HOSTILE_ID, HOSTILE_ID, null, null, null, null, null, null, null, null,
+          Map.of("callId", HOSTILE_ID, "sessionId", HOSTILE_ID));
+      CallMetadata start = new CallMetadata(HOSTILE_ID, HOSTILE_ID, null, null, null, null, null, null, null, null,
+          null, null, Map.of());
+      Participant agent = new Participant("agent", ParticipantType.AGENT, null);
       byte[] frame = new byte[160];
       int ended = 0;
 
-      // a recorded call with a gap, ended by two Stops
+      // a recorded call with a gap, ended by its segments' stops
       CallRecorder recorder = CallRecorder.builder(recordings).build();
-      CallDriver recorded = new CallDriver(CallInfo.fromQuery(query), recorder.create(CallInfo.fromQuery(query)), 5, () -> { });
-      recorded.accept(new Connected("AgentSession", "1.0.0"));
-      recorded.accept(start);
+      CallDriver recorded = new CallDriver(info, recorder.create(info), 5, () -> { });
+      recorded.start(start, Map.of());
+      recorded.segmentStart("agent", agent, AudioFormat.MULAW_8K, 1);
       for (int sequence : new int[] {1, 2, 9, 10, 11, 12, 13, 14, 15, 16}) {
-        recorded.accept(new Media(AudioChannel.AGENT, sequence, frame));
+        recorded.media("agent", sequence, frame);
       }
-      recorded.accept(new Stop(null, 1L, "t", Map.of()));
-      recorded.accept(new Stop(null, 1L, "t", Map.of()));
+      recorded.segmentStop("agent");
+      recorded.end(EndReason.STOPPED, null);
       ended += recorded.ended() ? 1 : 0;
 
       // a listener that throws, from onEnd too, and a connection that cannot be closed
@@ -102,13 +104,14 @@ class LogForgingTest {
           throw new IllegalStateException("onEnd bug");
         }
       };
-      CallDriver failing = new CallDriver(CallInfo.fromQuery(query), throwing, 1, () -> {
+      CallDriver failing = new CallDriver(info, throwing, 1, () -> {
         throw new IllegalStateException("cannot close");
       });
-      failing.accept(start);
-      failing.accept(start);
+      failing.start(start, Map.of());
+      failing.start(start, Map.of());
+      failing.segmentStart("agent", agent, AudioFormat.MULAW_8K, 1);
       for (int sequence = 1; sequence <= 3; sequence++) {
-        failing.accept(new Media(AudioChannel.AGENT, sequence, frame));
+        failing.media("agent", sequence, frame);
       }
       failing.end(EndReason.CLOSED, null);
       ended += failing.ended() ? 1 : 0;
@@ -117,16 +120,14 @@ class LogForgingTest {
       Path notADirectory = recordings.resolveSibling("not-a-directory");
       Files.writeString(notADirectory, "x");
       CallRecorder broken = CallRecorder.builder(notADirectory).build();
-      CallDriver unrecordable = new CallDriver(CallInfo.fromQuery(query), broken.create(CallInfo.fromQuery(query)), 5, () -> { });
-      unrecordable.accept(start);
-      unrecordable.accept(new Media(AudioChannel.AGENT, 1, frame));
+      CallDriver unrecordable = new CallDriver(info, broken.create(info), 5, () -> { });
+      unrecordable.start(start, Map.of());
+      unrecordable.segmentStart("agent", agent, AudioFormat.MULAW_8K, 1);
+      unrecordable.media("agent", 1, frame);
       unrecordable.end(EndReason.CLOSED, null);
       ended += unrecordable.ended() ? 1 : 0;
       System.exit(ended == 3 ? 0 : 1);
     }
 
-    private static String jsonString(String s) throws IOException {
-      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s);
-    }
   }
 }

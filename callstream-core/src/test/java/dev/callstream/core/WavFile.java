@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /** A WAV file parsed by hand (independently of the code under test), chunk by chunk. */
-record WavFile(long fileLength, long riffSize, int fmtSize, int formatTag, int channels, int sampleRate,
+public record WavFile(long fileLength, long riffSize, int fmtSize, int formatTag, int channels, int sampleRate,
     int byteRate, int blockAlign, int bitsPerSample, long factSamples, long dataOffset, long dataSize, byte[] data) {
 
-  static WavFile read(Path path) throws IOException {
+  public static WavFile read(Path path) throws IOException {
     byte[] bytes = Files.readAllBytes(path);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (!tag(bytes, 0).equals("RIFF") || !tag(bytes, 8).equals("WAVE")) {
@@ -46,14 +46,14 @@ record WavFile(long fileLength, long riffSize, int fmtSize, int formatTag, int c
   }
 
   /** The 16-bit samples of the data chunk (interleaved for stereo). */
-  short[] samples() {
+  public short[] samples() {
     short[] samples = new short[data.length / 2];
     ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
     return samples;
   }
 
   /** One channel of a stereo file. */
-  short[] channel(int index) {
+  public short[] channel(int index) {
     short[] all = samples();
     short[] one = new short[all.length / 2];
     for (int i = 0; i < one.length; i++) {

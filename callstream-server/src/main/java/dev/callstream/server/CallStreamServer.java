@@ -1,12 +1,13 @@
 package dev.callstream.server;
 
+import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.StreamCodec;
 import dev.callstream.core.internal.CallDriver;
 import dev.callstream.server.internal.ServerMetrics;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
+import dev.callstream.server.wire.StreamCodec;
 import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;
 import dev.callstream.transport.TlsInfo;
@@ -90,6 +91,7 @@ public final class CallStreamServer implements AutoCloseable {
   private final Object lock = new Object();
   private ServerRuntime runtime;
   private TlsInfo tlsInfo;
+  private CallAdmission admission;
   private boolean closed;
 
   private CallStreamServer(Builder config) {
@@ -123,8 +125,9 @@ public final class CallStreamServer implements AutoCloseable {
       ServerMetrics metrics = config.meterRegistry == null ? null : ServerMetrics.create(config.meterRegistry);
       CallStreamListener.Factory factory = metrics == null ? config.listenerFactory
           : metrics.instrument(config.listenerFactory);
+      admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
       ServerSettings settings = new ServerSettings(config.host, config.port, material.sslContext(),
-          factory, config.authenticator, codec, config.maxCalls, config.maxMessageBytes,
+          factory, config.authenticator, codec, admission, config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
           config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
       try {
@@ -185,17 +188,18 @@ public final class CallStreamServer implements AutoCloseable {
 
   /**
    * Whether a new call would be admitted now: started, not draining, and fewer than
-   * {@link Builder#maxCalls} calls open. For readiness checks (a snapshot: the next upgrade decides).
+   * {@link Builder#maxCalls} calls open (counted by the {@link Builder#admission}, when one is shared). For readiness checks (a snapshot: the next upgrade decides).
    */
   public boolean ready() {
-    ServerRuntime current;
+    CallAdmission slots;
     synchronized (lock) {
       if (closed || runtime == null) {
         return false;
       }
-      current = runtime;
+      slots = admission;
     }
-    return current.activeCalls() < config.maxCalls;
+    // The admission may be shared with other servers of the process: its count is what decides.
+    return slots.active() < slots.maxCalls();
   }
 
   /**
@@ -274,6 +278,7 @@ public final class CallStreamServer implements AutoCloseable {
     private Authenticator authenticator = Authenticator.NONE;
     private StreamCodec codec;
     private int maxCalls = 500;
+    private CallAdmission admission;
     private int maxMessageBytes = 64 * 1024;
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -343,6 +348,15 @@ public final class CallStreamServer implements AutoCloseable {
         throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
       }
       this.maxCalls = maxCalls;
+      return this;
+    }
+
+    /**
+     * Counts calls against a limit shared with other servers (for example a gRPC server in the same
+     * process) instead of {@link #maxCalls}: beyond it upgrades get HTTP 503.
+     */
+    public Builder admission(CallAdmission admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
       return this;
     }
 
@@ -454,6 +468,7 @@ public final class CallStreamServer implements AutoCloseable {
       copy.authenticator = authenticator;
       copy.codec = codec;
       copy.maxCalls = maxCalls;
+      copy.admission = admission;
       copy.maxMessageBytes = maxMessageBytes;
       copy.idleTimeout = idleTimeout;
       copy.handshakeTimeout = handshakeTimeout;

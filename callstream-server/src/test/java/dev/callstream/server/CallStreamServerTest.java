@@ -10,7 +10,7 @@ import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.Start;
+import dev.callstream.server.wire.Start;
 import dev.callstream.transport.Tls;
 import java.time.Duration;
 import java.util.List;
@@ -140,14 +140,14 @@ class CallStreamServerTest extends ServerTestSupport {
       RecordingCallListener listener = info.callId().equals("slow")
           ? new RecordingCallListener(info) {
               @Override
-              public void onStart(CallSession session, Start start) {
+              public void onStart(CallSession session) {
                 blocked.countDown();
                 try {
                   release.await(20, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                 }
-                super.onStart(session, start);
+                super.onStart(session);
               }
             }
           : new RecordingCallListener(info);
@@ -240,8 +240,8 @@ class CallStreamServerTest extends ServerTestSupport {
     CallStreamServer server = start(builder -> builder.listenerFactory(info -> {
       RecordingCallListener listener = new RecordingCallListener(info) {
         @Override
-        public void onStart(CallSession session, Start start) {
-          super.onStart(session, start);
+        public void onStart(CallSession session) {
+          super.onStart(session);
           session.close();
         }
       };
@@ -294,7 +294,7 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThat(info.callId()).isEqualTo("Q1");
     assertThat(info.sessionId()).isEqualTo("3");
     assertThat(info.ani()).isEqualTo("2223334444");
-    assertThat(info.query()).containsEntry("extra", "x y");
+    assertThat(info.parameters()).containsEntry("extra", "x y");
     peer.abort();
   }
 }

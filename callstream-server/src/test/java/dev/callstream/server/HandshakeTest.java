@@ -52,7 +52,7 @@ class HandshakeTest extends ServerTestSupport {
     playCall(byQuery, "q", 2);
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
-    assertThat(listener.info.query()).containsKey("callId").doesNotContainKey("secret");
+    assertThat(listener.info.parameters()).containsKey("callId").doesNotContainKey("secret");
   }
 
   @Test

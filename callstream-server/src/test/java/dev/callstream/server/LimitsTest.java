@@ -3,7 +3,7 @@ package dev.callstream.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callstream.core.EndReason;
-import dev.callstream.core.MalformedMessageException;
+import dev.callstream.server.wire.MalformedMessageException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,15 +1,16 @@
 package dev.callstream.server;
 
-import dev.callstream.core.AudioChannel;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
+import dev.callstream.core.Gap;
+import dev.callstream.core.TransportEvent;
+import dev.callstream.server.wire.Connected;
+import dev.callstream.server.wire.Start;
+import dev.callstream.server.wire.Stop;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -57,14 +58,15 @@ class RecordingCallListener implements CallStreamListener {
   }
 
   @Override
-  public void onConnected(CallSession session, Connected connected) {
-    events.add("connected");
-  }
-
-  @Override
-  public void onStart(CallSession session, Start start) {
-    this.start = start;
-    events.add("start:" + start.callId());
+  public void onTransportEvent(CallSession session, TransportEvent event) {
+    if (event instanceof Connected) {
+      events.add("connected");
+    } else if (event instanceof Start start) {
+      this.start = start;
+      events.add("start:" + start.callId());
+    } else if (event instanceof Stop) {
+      events.add("stop");
+    }
   }
 
   @Override
@@ -75,14 +77,9 @@ class RecordingCallListener implements CallStreamListener {
   }
 
   @Override
-  public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-    gapFrames += frameCount;
-    events.add("gap:" + channel.label() + ":" + fromPosition + "+" + frameCount);
-  }
-
-  @Override
-  public void onStop(CallSession session, Stop stop) {
-    events.add("stop");
+  public void onGap(CallSession session, Gap gap) {
+    gapFrames += gap.frameCount();
+    events.add("gap:" + gap.channel().label() + ":" + gap.fromPosition() + "+" + gap.frameCount());
   }
 
   @Override

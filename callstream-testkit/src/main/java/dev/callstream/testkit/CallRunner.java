@@ -2,11 +2,11 @@ package dev.callstream.testkit;
 
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.CallStreamException;
-import dev.callstream.core.Connected;
-import dev.callstream.core.Media;
-import dev.callstream.core.SequenceMode;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
+import dev.callstream.server.wire.Connected;
+import dev.callstream.server.wire.Media;
+import dev.callstream.server.wire.SequenceMode;
+import dev.callstream.server.wire.Start;
+import dev.callstream.server.wire.Stop;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.WebSocket;

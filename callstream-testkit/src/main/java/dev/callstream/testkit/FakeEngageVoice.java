@@ -1,7 +1,7 @@
 package dev.callstream.testkit;
 
-import dev.callstream.core.SequenceMode;
-import dev.callstream.core.StreamCodec;
+import dev.callstream.server.wire.SequenceMode;
+import dev.callstream.server.wire.StreamCodec;
 import dev.callstream.testkit.internal.TrustAll;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,14 +1,14 @@
 package dev.callstream.testkit;
 
-import dev.callstream.core.AudioChannel;
 import dev.callstream.core.AudioFrame;
+import dev.callstream.core.CallMetadata;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
-import dev.callstream.core.Unknown;
+import dev.callstream.core.Gap;
+import dev.callstream.core.Segment;
+import dev.callstream.core.SegmentInfo;
+import dev.callstream.core.TransportEvent;
 
 /**
  * One listener callback as recorded by {@link RecordingListener}: one record type per
@@ -22,24 +22,26 @@ public sealed interface RecordedEvent {
   /** The call's session (live: its stats keep changing until the call ends). */
   CallSession session();
 
-  /** {@code onConnected}. */
-  record OnConnected(String callId, CallSession session, Connected connected) implements RecordedEvent {}
+  /** {@code onStart}, with the call's metadata as it was then. */
+  record OnStart(String callId, CallSession session, CallMetadata metadata) implements RecordedEvent {}
 
-  /** {@code onStart}. */
-  record OnStart(String callId, CallSession session, Start start) implements RecordedEvent {}
+  /** {@code onSegmentStart}. */
+  record OnSegmentStart(String callId, CallSession session, Segment segment) implements RecordedEvent {}
 
   /** {@code onAudio}. */
   record OnAudio(String callId, CallSession session, AudioFrame frame) implements RecordedEvent {}
 
   /** {@code onGap}. */
-  record OnGap(String callId, CallSession session, AudioChannel channel, long fromPosition, int frameCount)
-      implements RecordedEvent {}
+  record OnGap(String callId, CallSession session, Gap gap) implements RecordedEvent {}
 
-  /** {@code onStop}. */
-  record OnStop(String callId, CallSession session, Stop stop) implements RecordedEvent {}
+  /** {@code onSegmentInfo}. */
+  record OnSegmentInfo(String callId, CallSession session, Segment segment, SegmentInfo info) implements RecordedEvent {}
 
-  /** {@code onUnknownEvent}. */
-  record OnUnknown(String callId, CallSession session, Unknown event) implements RecordedEvent {}
+  /** {@code onSegmentStop}. */
+  record OnSegmentStop(String callId, CallSession session, Segment segment) implements RecordedEvent {}
+
+  /** {@code onTransportEvent}: a raw wire event (WebSocket Connected, Start, Stop, unknown events). */
+  record OnTransportEvent(String callId, CallSession session, TransportEvent event) implements RecordedEvent {}
 
   /** {@code onError}. */
   record OnError(String callId, CallSession session, CallStreamException error) implements RecordedEvent {}

@@ -1,16 +1,16 @@
 package dev.callstream.testkit;
 
-import dev.callstream.core.AudioChannel;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallInfo;
+import dev.callstream.core.CallMetadata;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
-import dev.callstream.core.Unknown;
+import dev.callstream.core.Gap;
+import dev.callstream.core.Segment;
+import dev.callstream.core.SegmentInfo;
+import dev.callstream.core.TransportEvent;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * RecordingListener recorder = new RecordingListener();
  * // ... start a server with recorder as its listener factory, play a call ...
+ * recorder.takeTransportEvent();                        // WebSocket: Connected
+ * recorder.takeTransportEvent();                        // and the raw Start
  * assertThat(recorder.takeStart().callId()).isEqualTo("call-1");
  * RecordedEvent.OnEnd end = recorder.awaitEnd("call-1", Duration.ofSeconds(5));
  * assertThat(end.reason()).isEqualTo(EndReason.STOPPED);
@@ -106,14 +108,14 @@ public final class RecordingListener implements CallStreamListener.Factory {
     return type.cast(event);
   }
 
-  /** The next event, which must be {@code onConnected}; waits up to the default timeout. */
-  public Connected takeConnected() {
-    return take(RecordedEvent.OnConnected.class, timeout).connected();
+  /** The next event, which must be {@code onStart}; returns the call's metadata. */
+  public CallMetadata takeStart() {
+    return take(RecordedEvent.OnStart.class, timeout).metadata();
   }
 
-  /** The next event, which must be {@code onStart}. */
-  public Start takeStart() {
-    return take(RecordedEvent.OnStart.class, timeout).start();
+  /** The next event, which must be {@code onSegmentStart}. */
+  public Segment takeSegmentStart() {
+    return take(RecordedEvent.OnSegmentStart.class, timeout).segment();
   }
 
   /** The next event, which must be {@code onAudio}. */
@@ -122,23 +124,40 @@ public final class RecordingListener implements CallStreamListener.Factory {
   }
 
   /** The next event, which must be {@code onGap}. */
-  public RecordedEvent.OnGap takeGap() {
-    return take(RecordedEvent.OnGap.class, timeout);
+  public Gap takeGap() {
+    return take(RecordedEvent.OnGap.class, timeout).gap();
   }
 
-  /** The next event, which must be {@code onStop}. */
-  public Stop takeStop() {
-    return take(RecordedEvent.OnStop.class, timeout).stop();
+  /** The next event, which must be {@code onSegmentInfo}. */
+  public SegmentInfo takeSegmentInfo() {
+    return take(RecordedEvent.OnSegmentInfo.class, timeout).info();
+  }
+
+  /** The next event, which must be {@code onSegmentStop}. */
+  public Segment takeSegmentStop() {
+    return take(RecordedEvent.OnSegmentStop.class, timeout).segment();
+  }
+
+  /** The next event, which must be {@code onTransportEvent}. */
+  public TransportEvent takeTransportEvent() {
+    return take(RecordedEvent.OnTransportEvent.class, timeout).event();
+  }
+
+  /**
+   * The next event, which must be {@code onTransportEvent} with an event of {@code type} (for
+   * example the WebSocket {@code dev.callstream.server.wire.Stop}).
+   */
+  public <T extends TransportEvent> T takeTransportEvent(Class<T> type) {
+    TransportEvent event = takeTransportEvent();
+    if (!type.isInstance(event)) {
+      throw new AssertionError("expected a " + type.getSimpleName() + " transport event but was " + event);
+    }
+    return type.cast(event);
   }
 
   /** The next event, which must be {@code onError}. */
   public CallStreamException takeError() {
     return take(RecordedEvent.OnError.class, timeout).error();
-  }
-
-  /** The next event, which must be {@code onUnknownEvent}. */
-  public Unknown takeUnknown() {
-    return take(RecordedEvent.OnUnknown.class, timeout).event();
   }
 
   /** The next event, which must be {@code onEnd}. */
@@ -203,13 +222,13 @@ public final class RecordingListener implements CallStreamListener.Factory {
 
   private final class Recorder implements CallStreamListener {
     @Override
-    public void onConnected(CallSession session, Connected connected) {
-      record(new RecordedEvent.OnConnected(session.callId(), session, connected));
+    public void onStart(CallSession session) {
+      record(new RecordedEvent.OnStart(session.callId(), session, session.metadata()));
     }
 
     @Override
-    public void onStart(CallSession session, Start start) {
-      record(new RecordedEvent.OnStart(session.callId(), session, start));
+    public void onSegmentStart(CallSession session, Segment segment) {
+      record(new RecordedEvent.OnSegmentStart(session.callId(), session, segment));
     }
 
     @Override
@@ -220,18 +239,23 @@ public final class RecordingListener implements CallStreamListener.Factory {
     }
 
     @Override
-    public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-      record(new RecordedEvent.OnGap(session.callId(), session, channel, fromPosition, frameCount));
+    public void onGap(CallSession session, Gap gap) {
+      record(new RecordedEvent.OnGap(session.callId(), session, gap));
     }
 
     @Override
-    public void onStop(CallSession session, Stop stop) {
-      record(new RecordedEvent.OnStop(session.callId(), session, stop));
+    public void onSegmentInfo(CallSession session, Segment segment, SegmentInfo info) {
+      record(new RecordedEvent.OnSegmentInfo(session.callId(), session, segment, info));
     }
 
     @Override
-    public void onUnknownEvent(CallSession session, Unknown event) {
-      record(new RecordedEvent.OnUnknown(session.callId(), session, event));
+    public void onSegmentStop(CallSession session, Segment segment) {
+      record(new RecordedEvent.OnSegmentStop(session.callId(), session, segment));
+    }
+
+    @Override
+    public void onTransportEvent(CallSession session, TransportEvent event) {
+      record(new RecordedEvent.OnTransportEvent(session.callId(), session, event));
     }
 
     @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callstream.core.SequenceMode;
+import dev.callstream.server.wire.SequenceMode;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;

@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callstream.core.AudioChannel;
-import dev.callstream.core.AudioFormat;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.ChannelStats;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.SequenceMode;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
+import dev.callstream.core.FakeCallSession;
+import dev.callstream.core.Transport;
+import dev.callstream.core.audio.AudioFormat;
+import dev.callstream.server.wire.Connected;
+import dev.callstream.server.wire.Stop;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,39 +24,34 @@ class RecordingListenerTest {
   private static final Duration SHORT = Duration.ofMillis(200);
 
   /** A session that only knows its call id: the listener reads nothing else. */
-  private static CallSession session(String callId) {
-    return new CallSession() {
-      public CallInfo info() { return CallInfo.empty(); }
-      public Start start() { return null; }
-      public String callId() { return callId; }
-      public String sessionId() { return "1"; }
-      public AudioFormat format() { return AudioFormat.MULAW_8K; }
-      public List<Stop> stops() { return List.of(); }
-      public SequenceMode sequenceMode() { return SequenceMode.UNDETERMINED; }
-      public ChannelStats stats(AudioChannel channel) { return null; }
-      public void close() {}
-    };
+  private static FakeCallSession session(String callId) {
+    return new FakeCallSession(callId, "1");
+  }
+
+  private static AudioFrame agentFrame() {
+    return new AudioFrame(FakeCallSession.segment(AudioChannel.AGENT, AudioFormat.MULAW_8K), 0, 1, new byte[160]);
   }
 
   @Test
   void recordsEachCallbackInOrderAndVerifiesKinds() {
     RecordingListener recorder = new RecordingListener();
-    CallStreamListener listener = recorder.create(CallInfo.empty());
-    CallSession session = session("c1");
-    AudioFrame frame = new AudioFrame(AudioChannel.AGENT, 0, 1, AudioFormat.MULAW_8K, new byte[160]);
+    CallStreamListener listener = recorder.create(CallInfo.empty(Transport.WSS));
+    FakeCallSession session = session("c1");
 
-    listener.onConnected(session, new Connected("AgentSession", "1.0.0"));
-    listener.onAudio(session, frame);
-    listener.onGap(session, AudioChannel.CONFERENCE, 4, 2);
+    listener.onTransportEvent(session, new Connected("AgentSession", "1.0.0"));
+    listener.onAudio(session, agentFrame());
+    listener.onGap(session, session.gap(AudioChannel.CONFERENCE, 4, 2));
+    listener.onSegmentStop(session, session.segment(AudioChannel.CONFERENCE));
     listener.onEnd(session, EndReason.CLOSED, null);
 
     assertThat(recorder.calls()).isEqualTo(1);
-    assertThat(recorder.takeConnected().protocol()).isEqualTo("AgentSession");
+    assertThat(recorder.takeTransportEvent(Connected.class).protocol()).isEqualTo("AgentSession");
     assertThatThrownBy(recorder::takeStart).isInstanceOf(AssertionError.class).hasMessageContaining("OnAudio");
-    RecordedEvent.OnGap gap = recorder.takeGap();
+    dev.callstream.core.Gap gap = recorder.takeGap();
     assertThat(gap.channel()).isEqualTo(AudioChannel.CONFERENCE);
     assertThat(gap.fromPosition()).isEqualTo(4);
     assertThat(gap.frameCount()).isEqualTo(2);
+    assertThat(recorder.takeSegmentStop().id()).isEqualTo("conference");
     RecordedEvent.OnEnd end = recorder.takeEnd();
     assertThat(end.callId()).isEqualTo("c1");
     assertThat(end.reason()).isEqualTo(EndReason.CLOSED);
@@ -68,25 +62,26 @@ class RecordingListenerTest {
   void takeTimesOutWithAnAssertionErrorAndAssertExhaustedSeesLeftovers() {
     RecordingListener recorder = new RecordingListener(10, true, SHORT);
     assertThatThrownBy(recorder::takeAudio).isInstanceOf(AssertionError.class).hasMessageContaining("no event");
-    recorder.create(CallInfo.empty()).onStop(session("c1"), new Stop(null, 1L, null, Map.of()));
-    assertThatThrownBy(recorder::assertExhausted).isInstanceOf(AssertionError.class).hasMessageContaining("OnStop");
-    assertThat(recorder.takeStop().durationSeconds()).isEqualTo(1L);
+    recorder.create(CallInfo.empty(Transport.WSS)).onTransportEvent(session("c1"), new Stop(null, 1L, null, Map.of()));
+    assertThatThrownBy(recorder::assertExhausted).isInstanceOf(AssertionError.class).hasMessageContaining("OnTransportEvent");
+    assertThatThrownBy(() -> recorder.takeTransportEvent(Connected.class)).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Stop");
   }
 
   @Test
   void overflowIsNeverSilent() {
     RecordingListener recorder = new RecordingListener(1, true, SHORT);
-    CallStreamListener listener = recorder.create(CallInfo.empty());
-    listener.onConnected(session("c1"), new Connected(null, null));
-    listener.onConnected(session("c1"), new Connected(null, null));
+    CallStreamListener listener = recorder.create(CallInfo.empty(Transport.WSS));
+    listener.onTransportEvent(session("c1"), new Connected(null, null));
+    listener.onTransportEvent(session("c1"), new Connected(null, null));
     assertThatThrownBy(recorder::assertExhausted).hasMessageContaining("1 event(s) did not fit");
   }
 
   @Test
   void leavesAudioOutWhenAskedButStillRecordsTheEnd() {
     RecordingListener recorder = new RecordingListener(10, false, SHORT);
-    CallStreamListener listener = recorder.create(CallInfo.empty());
-    listener.onAudio(session("c1"), new AudioFrame(AudioChannel.AGENT, 0, 1, AudioFormat.MULAW_8K, new byte[160]));
+    CallStreamListener listener = recorder.create(CallInfo.empty(Transport.WSS));
+    listener.onAudio(session("c1"), agentFrame());
     listener.onEnd(session("c1"), EndReason.STOPPED, null);
     assertThat(recorder.takeEnd().reason()).isEqualTo(EndReason.STOPPED);
     recorder.assertExhausted();
@@ -95,8 +90,8 @@ class RecordingListenerTest {
   @Test
   void awaitEndWaitsForThatCallWithoutConsumingTheQueue() {
     RecordingListener recorder = new RecordingListener();
-    CallStreamListener first = recorder.create(CallInfo.empty());
-    CallStreamListener second = recorder.create(CallInfo.empty());
+    CallStreamListener first = recorder.create(CallInfo.empty(Transport.WSS));
+    CallStreamListener second = recorder.create(CallInfo.empty(Transport.WSS));
     CompletableFuture.runAsync(() -> {
       first.onEnd(session("a"), EndReason.STOPPED, null);
       second.onEnd(session("b"), EndReason.ERROR, new IllegalStateException("x"));

@@ -35,7 +35,7 @@ final class SecretAuthenticator implements Authenticator {
   @Override
   public Decision onHandshake(Handshake handshake) {
     String bearer = handshake.bearerToken();
-    String query = handshake.info().query().get(QUERY_PARAMETER);
+    String query = handshake.info().parameters().get(QUERY_PARAMETER);
     if (bearer == null && query == null) {
       return Decision.VERIFY_AT_START;
     }

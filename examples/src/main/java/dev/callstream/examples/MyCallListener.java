@@ -6,6 +6,7 @@ import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.ChannelStats;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.Gap;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A listener of the kind you write yourself, small enough to show how to test one (see
  * {@code TestYourListenerTest}): per side it counts frames and missing frames, checks that the
- * timeline only moves forward, one position at a time, and it remembers how the call ended.
+ * timeline only moves forward, one position at a time, and it remembers how the call ended. (A
+ * WebSocket call has one segment per side; with several segments per side, as on gRPC, track
+ * {@link AudioFrame#segment()} instead.)
  *
  * <p>Read its figures after {@link #awaitEnd} returned true: the latch makes them visible to the
  * reading thread.
@@ -37,11 +40,11 @@ public final class MyCallListener implements CallStreamListener {
   }
 
   @Override
-  public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-    int side = channel.stereoIndex();
-    inOrder &= fromPosition == next[side];
-    next[side] = fromPosition + frameCount;
-    missing[side] += frameCount;
+  public void onGap(CallSession session, Gap gap) {
+    int side = gap.channel().stereoIndex();
+    inOrder &= gap.fromPosition() == next[side];
+    next[side] = gap.fromPosition() + gap.frameCount();
+    missing[side] += gap.frameCount();
   }
 
   @Override

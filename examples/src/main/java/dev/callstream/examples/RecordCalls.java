@@ -1,6 +1,6 @@
 package dev.callstream.examples;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Tls;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.Gap;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Tls;
 import java.time.Duration;
@@ -64,9 +65,9 @@ public final class TalkTimeAnalytics implements CallStreamListener {
   }
 
   @Override
-  public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-    for (long slot = fromPosition; slot < fromPosition + frameCount; slot++) {
-      record(channel.stereoIndex(), slot, false);
+  public void onGap(CallSession session, Gap gap) {
+    for (long slot = gap.fromPosition(); slot < gap.fromPosition() + gap.frameCount(); slot++) {
+      record(gap.channel().stereoIndex(), slot, false);
     }
   }
 

@@ -6,11 +6,12 @@ import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.ChannelStats;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
-import dev.callstream.core.Unknown;
+import dev.callstream.core.Gap;
+import dev.callstream.core.Segment;
+import dev.callstream.core.SegmentInfo;
+import dev.callstream.core.Transport;
+import dev.callstream.core.TransportEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -77,7 +78,7 @@ public final class CallStreamMetrics {
   }
 
   private final MeterRegistry registry;
-  private final String transport;
+  private final Transport transport;
   private final AtomicInteger active = new AtomicInteger();
   private final Counter started;
   private final Counter errors;
@@ -85,50 +86,48 @@ public final class CallStreamMetrics {
   private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
   private final ChannelCounters[] channels = new ChannelCounters[AudioChannel.values().length];
 
-  private CallStreamMetrics(MeterRegistry registry, String transport) {
+  private CallStreamMetrics(MeterRegistry registry, Transport transport) {
     this.registry = registry;
     this.transport = transport;
+    String label = transport.label();
     Gauge.builder("callstream.calls.active", active, AtomicInteger::get)
         .description("Calls admitted and not yet ended")
-        .tag("transport", transport)
+        .tag("transport", label)
         .strongReference(true)
         .register(registry);
     started = Counter.builder("callstream.calls.started")
         .description("Calls admitted (listener created)")
-        .tag("transport", transport)
+        .tag("transport", label)
         .register(registry);
     errors = Counter.builder("callstream.call.errors")
         .description("Problems reported to listeners that did not end the call")
-        .tag("transport", transport)
+        .tag("transport", label)
         .register(registry);
     for (EndReason reason : EndReason.values()) {
       ended.put(reason, Counter.builder("callstream.calls.ended")
           .description("Calls ended, by end reason")
-          .tags("transport", transport, "reason", reason.label())
+          .tags("transport", label, "reason", reason.label())
           .register(registry));
     }
     for (Rejection reason : Rejection.values()) {
       rejected.put(reason, Counter.builder("callstream.handshakes.rejected")
           .description("Handshakes refused, by reason")
-          .tags("transport", transport, "reason", reason.label())
+          .tags("transport", label, "reason", reason.label())
           .register(registry));
     }
     for (AudioChannel channel : AudioChannel.values()) {
-      channels[channel.ordinal()] = new ChannelCounters(registry, transport, channel);
+      channels[channel.ordinal()] = new ChannelCounters(registry, label, channel);
     }
   }
 
   /**
    * The metrics of one transport on {@code registry}.
    *
-   * @param transport the {@code transport} tag: {@code wss} or {@code grpc}
+   * @param transport gives the {@code transport} tag: {@code wss} or {@code grpc}
    */
-  public static CallStreamMetrics create(MeterRegistry registry, String transport) {
+  public static CallStreamMetrics create(MeterRegistry registry, Transport transport) {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(transport, "transport");
-    if (transport.isBlank()) {
-      throw new IllegalArgumentException("transport is blank");
-    }
     return new CallStreamMetrics(registry, transport);
   }
 
@@ -137,8 +136,8 @@ public final class CallStreamMetrics {
     return registry;
   }
 
-  /** The {@code transport} tag. */
-  public String transport() {
+  /** The transport these metrics count. */
+  public Transport transport() {
     return transport;
   }
 
@@ -172,12 +171,12 @@ public final class CallStreamMetrics {
   public void listenerQueue(IntSupplier queuedEvents, IntSupplier maxQueuedEvents) {
     Gauge.builder("callstream.listener.queued.events", queuedEvents, IntSupplier::getAsInt)
         .description("Events read from the wire and not yet delivered to listeners")
-        .tag("transport", transport)
+        .tag("transport", transport.label())
         .strongReference(true)
         .register(registry);
     Gauge.builder("callstream.listener.queued.events.max", maxQueuedEvents, IntSupplier::getAsInt)
         .description("Events waiting for the listener of the call furthest behind")
-        .tag("transport", transport)
+        .tag("transport", transport.label())
         .strongReference(true)
         .register(registry);
   }
@@ -221,13 +220,13 @@ public final class CallStreamMetrics {
     }
 
     @Override
-    public void onConnected(CallSession session, Connected connected) {
-      delegate.onConnected(session, connected);
+    public void onStart(CallSession session) {
+      delegate.onStart(session);
     }
 
     @Override
-    public void onStart(CallSession session, Start start) {
-      delegate.onStart(session, start);
+    public void onSegmentStart(CallSession session, Segment segment) {
+      delegate.onSegmentStart(session, segment);
     }
 
     @Override
@@ -240,19 +239,24 @@ public final class CallStreamMetrics {
     }
 
     @Override
-    public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-      flush(session, channel);
-      delegate.onGap(session, channel, fromPosition, frameCount);
+    public void onGap(CallSession session, Gap gap) {
+      flush(session, gap.channel());
+      delegate.onGap(session, gap);
     }
 
     @Override
-    public void onStop(CallSession session, Stop stop) {
-      delegate.onStop(session, stop);
+    public void onSegmentInfo(CallSession session, Segment segment, SegmentInfo info) {
+      delegate.onSegmentInfo(session, segment, info);
     }
 
     @Override
-    public void onUnknownEvent(CallSession session, Unknown event) {
-      delegate.onUnknownEvent(session, event);
+    public void onSegmentStop(CallSession session, Segment segment) {
+      delegate.onSegmentStop(session, segment);
+    }
+
+    @Override
+    public void onTransportEvent(CallSession session, TransportEvent event) {
+      delegate.onTransportEvent(session, event);
     }
 
     @Override

@@ -1,25 +1,27 @@
 package dev.callstream.core.internal;
 
-import static dev.callstream.core.AudioChannel.AGENT;
-import static dev.callstream.core.AudioChannel.CONFERENCE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callstream.core.AudioChannel;
-import dev.callstream.core.AudioFormat;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallInfo;
+import dev.callstream.core.CallMetadata;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.ChannelStats;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.MalformedMessageException;
-import dev.callstream.core.Media;
-import dev.callstream.core.SequenceMode;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
-import dev.callstream.core.Unknown;
+import dev.callstream.core.FakeCallSession;
+import dev.callstream.core.Gap;
+import dev.callstream.core.MalformedEventException;
+import dev.callstream.core.Participant;
+import dev.callstream.core.ParticipantType;
+import dev.callstream.core.Segment;
+import dev.callstream.core.SegmentInfo;
+import dev.callstream.core.Transport;
+import dev.callstream.core.TransportEvent;
+import dev.callstream.core.audio.AudioFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,279 +32,271 @@ import org.junit.jupiter.api.Test;
 
 class CallDriverTest {
 
+  static final AudioFormat PCMU_100 = new AudioFormat(AudioFormat.Encoding.MULAW, 8000, 100);
+  static final Participant CONTACT = new Participant("p-contact", ParticipantType.CONTACT, "Carol");
+  static final Participant AGENT = new Participant("p-agent", ParticipantType.AGENT, "Alice");
+  static final Participant BOT = new Participant("p-bot", ParticipantType.BOT, null);
+  static final CallMetadata DIALOG = new CallMetadata("dialog-1", "session-1", "acc", null, null, null, null, null,
+      "INBOUND", "+1555", "+1666", "en-US", Map.of("k", "v"));
+
   /** Records every callback as a line; can be told to throw from one of them. */
-  private static final class RecordingListener implements CallStreamListener {
+  static final class Lines implements CallStreamListener {
     final List<String> calls = new ArrayList<>();
     final List<AudioFrame> frames = new ArrayList<>();
-    Throwable endCause;
     String throwOn;
-    RuntimeException toThrow = new IllegalStateException("listener bug");
 
     private void record(String call) {
       calls.add(call);
       if (throwOn != null && call.startsWith(throwOn)) {
-        throw toThrow;
+        throw new IllegalStateException("listener bug");
       }
     }
 
     @Override
-    public void onConnected(CallSession session, Connected connected) {
-      record("connected " + connected.protocol());
+    public void onStart(CallSession session) {
+      record("start " + session.metadata().callId());
     }
 
     @Override
-    public void onStart(CallSession session, Start start) {
-      assertThat(session.start()).isSameAs(start);
-      record("start " + start.callId());
+    public void onSegmentStart(CallSession session, Segment segment) {
+      assertThat(session.segments()).contains(segment);
+      record("segment " + segment.id() + " " + segment.channel().label() + " @" + segment.startMillis());
     }
 
     @Override
     public void onAudio(CallSession session, AudioFrame frame) {
       frames.add(frame);
-      record("audio " + frame.channel().label() + " " + frame.position());
+      record("audio " + frame.segment().id() + " " + frame.position());
     }
 
     @Override
-    public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-      record("gap " + channel.label() + " " + fromPosition + "+" + frameCount);
+    public void onGap(CallSession session, Gap gap) {
+      record("gap " + gap.segment().id() + " " + gap.fromPosition() + "+" + gap.frameCount());
     }
 
     @Override
-    public void onStop(CallSession session, Stop stop) {
-      record("stop " + session.stops().size());
+    public void onSegmentInfo(CallSession session, Segment segment, SegmentInfo info) {
+      record("info " + segment.id() + " " + info.event());
     }
 
     @Override
-    public void onUnknownEvent(CallSession session, Unknown event) {
-      record("unknown " + event.eventName());
+    public void onSegmentStop(CallSession session, Segment segment) {
+      record("stop " + segment.id());
+    }
+
+    @Override
+    public void onTransportEvent(CallSession session, TransportEvent event) {
+      record("event " + event.name());
     }
 
     @Override
     public void onError(CallSession session, CallStreamException error) {
-      record("error " + error.getMessage());
+      record("error " + error.getClass().getSimpleName());
     }
 
     @Override
     public void onEnd(CallSession session, EndReason reason, Throwable cause) {
-      endCause = cause;
       record("end " + reason.label());
     }
   }
 
-  private final RecordingListener listener = new RecordingListener();
-  private final AtomicInteger closes = new AtomicInteger();
-  private final CallDriver driver = new CallDriver(CallInfo.fromQuery("callId=q1&sessionId=qs"), listener, 5, closes::incrementAndGet);
+  final Lines listener = new Lines();
+  final AtomicInteger closes = new AtomicInteger();
+  final CallDriver driver = new CallDriver(CallInfo.empty(Transport.GRPC), listener, 5, closes::incrementAndGet);
 
-  private static Start start(String callId, String contentType) {
-    return new Start(callId, "s1", null, null, null, null, null, null, null, null, contentType, 8000, Map.of());
-  }
-
-  private static Media media(AudioChannel channel, long sequence) {
-    return new Media(channel, sequence, new byte[] {(byte) 0xFF, (byte) 0x00, (byte) sequence});
-  }
-
-  private static Stop stop() {
-    return new Stop(null, 1L, null, Map.of());
-  }
-
-  private void sendBothSides(long fromSequence, long toSequence) {
-    for (long s = fromSequence; s <= toSequence; s++) {
-      driver.accept(media(AGENT, s));
-      driver.accept(media(CONFERENCE, s));
-    }
+  static byte[] chunk(int n) {
+    byte[] payload = new byte[800];
+    payload[0] = (byte) n;
+    return payload;
   }
 
   @Test
-  void aNormalCallCallsBackInOrderAndEndsStoppedAfterTwoStops() {
-    assertThat(driver.accept(new Connected("AgentSession", "1.0.0"))).isTrue();
-    assertThat(driver.accept(start("c1", "audio/x-mulaw"))).isTrue();
-    sendBothSides(1, 4);
-    assertThat(driver.accept(new Unknown("Future", "{\"event\":\"Future\"}"))).isTrue();
-    assertThat(driver.accept(stop())).isTrue();
-    assertThat(driver.ended()).isFalse();
-    assertThat(driver.accept(stop())).isFalse();
-    assertThat(driver.ended()).isTrue();
+  void aGrpcShapedCallCallsBackInOrderPerSegment() {
+    driver.start(DIALOG, Map.of("dialog", Map.of("id", "dialog-1")));
+    driver.segmentStart("s1", CONTACT, PCMU_100, 1);
+    driver.segmentStart("s2", AGENT, PCMU_100, 1);
+    driver.media("s1", 1, chunk(1));
+    driver.media("s2", 2, chunk(2));   // s2's first chunk is lost
+    driver.media("s1", 2, chunk(2));
+    driver.segmentInfo("s1", new SegmentInfo("hold", null));
+    driver.segmentStop("s1");
+    driver.segmentStop("s2");
+    driver.end(EndReason.STOPPED, null);
 
-    // the first six frames are held to detect the numbering, then released in arrival order
     assertThat(listener.calls).containsExactly(
-        "connected AgentSession", "start c1",
-        "audio agent 0", "audio conference 0", "audio agent 1", "audio conference 1", "audio agent 2", "audio conference 2",
-        "audio agent 3", "audio conference 3", "unknown Future", "stop 1", "stop 2", "end stopped");
-    assertThat(listener.endCause).isNull();
-    assertThat(closes).hasValue(0);
+        "start dialog-1", "segment s1 conference @0", "segment s2 agent @0",
+        "audio s1 0", "audio s1 1", "info s1 hold", "stop s1", "gap s2 0+1", "audio s2 1", "stop s2", "end stopped");
+    AudioFrame agentFrame = listener.frames.get(2);
+    assertThat(agentFrame.channel()).isEqualTo(AudioChannel.AGENT);
+    assertThat(agentFrame.sequence()).isEqualTo(2);
+    assertThat(agentFrame.durationMillis()).isEqualTo(100);
+    assertThat(agentFrame.startMillis()).isEqualTo(100);
+    assertThat(agentFrame.sampleCount()).isEqualTo(800);
     CallSession session = driver.session();
-    assertThat(session.callId()).isEqualTo("c1");
-    assertThat(session.sessionId()).isEqualTo("s1");
-    assertThat(session.stops()).hasSize(2);
-    assertThat(session.sequenceMode()).isEqualTo(SequenceMode.PER_PERSPECTIVE);
-    assertThat(session.stats(AGENT)).isEqualTo(new ChannelStats(4, 0, 0, 0, 0));
-    assertThat(session.stats(CONFERENCE)).isEqualTo(new ChannelStats(4, 0, 0, 0, 0));
+    assertThat(session.callId()).isEqualTo("dialog-1");
+    assertThat(session.sessionId()).isEqualTo("session-1");
+    assertThat(session.transport()).isEqualTo(Transport.GRPC);
+    assertThat(session.wireDetails()).containsKey("dialog");
+    assertThat(session.stats(AudioChannel.AGENT)).isEqualTo(new ChannelStats(1, 1, 0, 0, 0));
+    assertThat(session.stats(session.segment("s1"))).isEqualTo(new ChannelStats(2, 0, 0, 0, 0));
+    assertThat(driver.allSegmentsStopped()).isTrue();
   }
 
   @Test
-  void framesCarryTheStartFormatSequenceAndPayload() {
-    driver.accept(start("c1", "audio/x-alaw"));
-    sendBothSides(1, 3);
+  void everyFrameReceivedBeforeAStopIsDeliveredBeforeIt() {
+    driver.segmentStart("s1", CONTACT, PCMU_100, 1);
+    driver.media("s1", 1, chunk(1));
+    driver.media("s1", 3, chunk(3));   // 2 is missing: 3 is held in the window
+    driver.media("s1", 4, chunk(4));
+    assertThat(listener.calls).containsExactly("segment s1 conference @0", "audio s1 0");
+    driver.segmentStop("s1");
+    assertThat(listener.calls).containsExactly("segment s1 conference @0", "audio s1 0",
+        "gap s1 1+1", "audio s1 2", "audio s1 3", "stop s1");
+    driver.media("s1", 5, chunk(5));
+    assertThat(listener.calls).last().isEqualTo("error MalformedEventException");
+    assertThat(driver.session().stats(driver.session().segment("s1")).late()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutAFirstSequenceTheBaseIsTheLowestOfTheFirstFramesEvenOutOfOrder() {
+    driver.segmentStart("s1", CONTACT, PCMU_100);
+    for (int seq : new int[] {12, 10, 11, 13, 15, 14, 16}) {
+      driver.media("s1", seq, chunk(seq));
+    }
     driver.end(EndReason.CLOSED, null);
-    AudioFrame first = listener.frames.get(0);
-    assertThat(first.format()).isEqualTo(new AudioFormat(AudioFormat.Encoding.ALAW, 8000));
-    assertThat(first.sequence()).isEqualTo(1);
-    assertThat(first.payload()).containsExactly(0xFF, 0x00, 1);
-    assertThat(driver.session().format().encoding()).isEqualTo(AudioFormat.Encoding.ALAW);
+    assertThat(listener.frames).extracting(AudioFrame::position).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(listener.frames).extracting(AudioFrame::sequence).containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L);
   }
 
   @Test
-  void mediaBeforeStartIsDecodedAsMulaw8k() {
-    assertThat(driver.session().format()).isEqualTo(AudioFormat.MULAW_8K);
-    assertThat(driver.session().callId()).isEqualTo("q1");
-    assertThat(driver.session().sessionId()).isEqualTo("qs");
-    sendBothSides(1, 3);
-    driver.end(EndReason.CLOSED, null);
-    assertThat(listener.frames).hasSize(6).allSatisfy(f -> assertThat(f.format()).isEqualTo(AudioFormat.MULAW_8K));
+  void aSegmentThatJoinsLaterStartsAtTheCallTimelinesCurrentExtent() {
+    driver.segmentStart("contact", CONTACT, PCMU_100, 1);
+    driver.segmentStart("agent", AGENT, PCMU_100, 1);
+    for (int seq = 1; seq <= 30; seq++) {
+      driver.media("contact", seq, chunk(seq));   // 3 s of the contact
+    }
+    for (int seq = 1; seq <= 10; seq++) {
+      driver.media("agent", seq, chunk(seq));     // 1 s of the agent
+    }
+    Segment bot = driver.segmentStart("bot", BOT, new AudioFormat(AudioFormat.Encoding.ALAW, 8000, 20), 1);
+    assertThat(bot.startMillis()).isEqualTo(3000);
+    assertThat(bot.channel()).isEqualTo(AudioChannel.CONFERENCE);
+    driver.media("bot", 1, new byte[160]);
+    assertThat(listener.frames.get(listener.frames.size() - 1).startMillis()).isEqualTo(3000);
+    driver.media("bot", 2, new byte[160]);
+    assertThat(listener.frames.get(listener.frames.size() - 1).startMillis()).isEqualTo(3020);
   }
 
   @Test
-  void aSecondStartIsReportedAndIgnored() {
-    driver.accept(start("c1", null));
-    assertThat(driver.accept(start("c2", null))).isTrue();
-    assertThat(listener.calls).hasSize(2);
-    assertThat(listener.calls.get(1)).startsWith("error ").contains("duplicate Start");
-    assertThat(driver.session().start().callId()).isEqualTo("c1");
-  }
-
-  @Test
-  void stopsBeforeStartStillEndTheCall() {
-    driver.accept(stop());
-    driver.accept(stop());
-    assertThat(listener.calls).containsExactly("stop 1", "stop 2", "end stopped");
-    assertThat(driver.session().callId()).isEqualTo("q1");
-  }
-
-  @Test
-  void twoStopsNamingTheSameSideDoNotEndTheCallButBothSidesDo() {
-    driver.accept(new Stop(AGENT, null, null, Map.of()));
-    driver.accept(new Stop(AGENT, null, null, Map.of()));
+  void unknownSegmentsSecondStartsAndDuplicateSegmentsAreReportedAndSkipped() {
+    driver.start(DIALOG, Map.of());
+    driver.start(DIALOG, Map.of());
+    driver.media("nope", 1, chunk(1));
+    driver.segmentStart("s1", CONTACT, PCMU_100, 1);
+    assertThat(driver.segmentStart("s1", AGENT, PCMU_100, 1)).isNull();
+    driver.segmentInfo("nope", new SegmentInfo("hold", "x"));
+    assertThat(listener.calls).containsExactly("start dialog-1", "error MalformedEventException",
+        "error MalformedEventException", "segment s1 conference @0", "error MalformedEventException",
+        "error MalformedEventException");
+    assertThat(driver.session().segments()).hasSize(1);
     assertThat(driver.ended()).isFalse();
-    driver.accept(new Stop(CONFERENCE, null, null, Map.of()));
-    assertThat(driver.ended()).isTrue();
-    assertThat(listener.calls).endsWith("end stopped");
   }
 
   @Test
-  void endIsIdempotentAndEventsAfterItAreIgnored() {
-    driver.accept(start("c1", null));
+  void opusIsDeliveredAsReceivedAndReportedOnceAsNotDecodable() {
+    driver.segmentStart("s1", CONTACT, new AudioFormat(AudioFormat.Encoding.OPUS, 48000, 20), 1);
+    driver.media("s1", 1, new byte[] {1, 2, 3});
+    driver.media("s1", 2, new byte[] {4});
+    assertThat(listener.calls).containsExactly("segment s1 conference @0", "error CallStreamException",
+        "audio s1 0", "audio s1 1");
+    assertThat(listener.frames.get(0).decodable()).isFalse();
+    assertThat(listener.frames.get(0).payload()).containsExactly(1, 2, 3);
+    assertThatThrownBy(() -> listener.frames.get(0).pcm16le()).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void invalidAndAbsurdSequencesAreLateAndNeverFilled() {
+    driver.segmentStart("s1", CONTACT, PCMU_100, 1);
+    driver.media("s1", 1, chunk(1));
+    driver.media("s1", -5, chunk(2));
+    driver.media("s1", 1L << 40, chunk(3));
+    driver.media("s1", 1 + 3002, chunk(4));
+    driver.media("s1", 1, chunk(1));
     driver.end(EndReason.CLOSED, null);
+    assertThat(driver.session().stats(AudioChannel.CONFERENCE)).isEqualTo(new ChannelStats(1, 0, 1, 3, 0));
+    assertThat(listener.calls).noneMatch(line -> line.startsWith("gap"));
+  }
+
+  @Test
+  void aListenerThrowingEndsTheCallWithErrorOnceAndClosesTheConnection() {
+    listener.throwOn = "audio";
+    driver.segmentStart("s1", CONTACT, PCMU_100, 1);
+    assertThat(driver.media("s1", 1, chunk(1))).isFalse();
+    assertThat(driver.media("s1", 2, chunk(2))).isFalse();
     driver.end(EndReason.CLOSED, null);
-    driver.end(EndReason.ERROR, new RuntimeException());
-    assertThat(driver.accept(media(AGENT, 1))).isFalse();
-    assertThat(driver.accept(stop())).isFalse();
-    driver.reportError(new MalformedMessageException("late"));
-    assertThat(listener.calls).containsExactly("start c1", "end closed");
+    assertThat(listener.calls).containsExactly("segment s1 conference @0", "audio s1 0", "end error");
+    assertThat(closes.get()).isEqualTo(1);
   }
 
   @Test
-  void endFlushesHeldFramesWithGapsBetween() {
-    driver.accept(start("c1", null));
-    for (long s : new long[] {1, 2, 3, 4, 5, 6, 8, 10}) {
-      driver.accept(media(AGENT, s));
-    }
-    assertThat(listener.calls).containsExactly("start c1", "audio agent 0", "audio agent 1", "audio agent 2",
-        "audio agent 3", "audio agent 4", "audio agent 5");
-    driver.end(EndReason.CLOSED, null);
-    assertThat(listener.calls.subList(7, listener.calls.size())).containsExactly(
-        "gap agent 6+1", "audio agent 7", "gap agent 8+1", "audio agent 9", "end closed");
-    assertThat(driver.session().stats(AGENT)).isEqualTo(new ChannelStats(8, 2, 0, 0, 0));
-  }
-
-  @Test
-  void aListenerThrowingInOnAudioEndsTheCallWithErrorAndClosesTheConnection() {
-    listener.throwOn = "audio agent 1";
-    driver.accept(start("c1", null));
-    boolean open = true;
-    for (long s = 1; s <= 6 && open; s++) {
-      open = driver.accept(media(AGENT, s));
-    }
-    assertThat(open).isFalse();
-    assertThat(driver.ended()).isTrue();
-    assertThat(listener.calls).containsExactly("start c1", "audio agent 0", "audio agent 1", "end error");
-    assertThat(listener.endCause).isSameAs(listener.toThrow);
-    assertThat(closes).hasValue(1);
-    assertThat(driver.accept(media(AGENT, 7))).isFalse();
-    driver.end(EndReason.CLOSED, null);
-    assertThat(listener.calls).hasSize(4);
-  }
-
-  @Test
-  void aListenerThrowingDuringTheFinalFlushEndsWithError() {
-    listener.throwOn = "gap";
-    for (long s : new long[] {1, 2, 3, 4, 5, 6, 8}) {
-      driver.accept(media(CONFERENCE, s));
-    }
-    driver.end(EndReason.CLOSED, null);
-    assertThat(listener.calls).endsWith("gap conference 6+1", "end error");
-    assertThat(listener.endCause).isSameAs(listener.toThrow);
-    assertThat(closes).hasValue(1);
-  }
-
-  @Test
-  void aListenerThrowingInOnStopOrOnErrorEndsTheCallOnce() {
-    listener.throwOn = "error";
-    driver.accept(stop());
-    driver.reportError(new MalformedMessageException("bad message"));
-    driver.accept(stop());
-    assertThat(listener.calls).containsExactly("stop 1", "error bad message", "end error");
-    assertThat(closes).hasValue(1);
-  }
-
-  @Test
-  void anOnEndThatThrowsIsSwallowed() {
-    listener.throwOn = "end";
-    driver.end(EndReason.SHUTDOWN, null);
-    driver.end(EndReason.CLOSED, null);
-    assertThat(listener.calls).containsExactly("end shutdown");
-    assertThat(driver.ended()).isTrue();
-    assertThat(closes).hasValue(0);
-  }
-
-  @Test
-  void sessionCloseRunsCloseConnectionAndAnEndFromInsideACallbackWaitsForIt() {
+  void anEndFromInsideACallbackWaitsForItAndAnOnEndThatThrowsIsSwallowed() {
     CallDriver[] self = new CallDriver[1];
     List<String> calls = new ArrayList<>();
-    CallStreamListener closingListener = new CallStreamListener() {
+    CallStreamListener closing = new CallStreamListener() {
       @Override
-      public void onStop(CallSession session, Stop stop) {
-        session.close(); // the transport reports the close synchronously, from inside this callback
+      public void onSegmentStop(CallSession session, Segment segment) {
+        session.close();
         calls.add("stop returned");
       }
 
       @Override
       public void onEnd(CallSession session, EndReason reason, Throwable cause) {
         calls.add("end " + reason.label());
+        throw new IllegalStateException("onEnd bug");
       }
     };
-    self[0] = new CallDriver(CallInfo.empty(), closingListener, 5, () -> {
+    self[0] = new CallDriver(CallInfo.empty(Transport.GRPC), closing, 5, () -> {
       calls.add("close");
       self[0].end(EndReason.CLOSED, null);
     });
-    assertThat(self[0].accept(stop())).isFalse();
+    self[0].segmentStart("s1", CONTACT, PCMU_100, 1);
+    assertThat(self[0].segmentStop("s1")).isFalse();
     assertThat(calls).containsExactly("close", "stop returned", "end closed");
+    assertThat(self[0].ended()).isTrue();
     assertThat(self[0].session().callId()).isEqualTo("unknown");
   }
 
   @Test
   void countersAreVisibleFromAnotherThread() throws Exception {
-    sendBothSides(1, 10);
-    driver.accept(media(AGENT, 10));
-    driver.accept(media(AGENT, Media.NO_SEQUENCE));
-    ChannelStats seen = CompletableFuture.supplyAsync(() -> driver.session().stats(AGENT)).get(5, TimeUnit.SECONDS);
-    assertThat(seen).isEqualTo(new ChannelStats(10, 0, 1, 1, 0));
-    assertThat(CompletableFuture.supplyAsync(() -> driver.session().sequenceMode()).get(5, TimeUnit.SECONDS))
-        .isEqualTo(SequenceMode.PER_PERSPECTIVE);
+    driver.segmentStart("s1", CONTACT, PCMU_100, 1);
+    for (int seq = 1; seq <= 10; seq++) {
+      driver.media("s1", seq, chunk(seq));
+    }
+    driver.media("s1", 10, chunk(10));
+    ChannelStats seen = CompletableFuture.supplyAsync(() -> driver.session().stats(AudioChannel.CONFERENCE))
+        .get(5, TimeUnit.SECONDS);
+    assertThat(seen).isEqualTo(new ChannelStats(10, 0, 1, 0, 0));
+    assertThat(driver.session().stats(FakeCallSession.segment(AudioChannel.CONFERENCE, PCMU_100)))
+        .as("a segment of another call").isEqualTo(ChannelStats.ZERO);
+  }
+
+  @Test
+  void factoryAllGivesEveryListenerEveryCallbackInOrderAndRethrowsTheFirstFailure() {
+    Lines first = new Lines();
+    Lines second = new Lines();
+    first.throwOn = "audio";
+    CallStreamListener both = CallStreamListener.Factory.all(info -> first, info -> second)
+        .create(CallInfo.empty(Transport.GRPC));
+    CallDriver combined = new CallDriver(CallInfo.empty(Transport.GRPC), both, 5, () -> {});
+    combined.segmentStart("s1", CONTACT, PCMU_100, 1);
+    combined.media("s1", 1, chunk(1));
+    assertThat(first.calls).containsExactly("segment s1 conference @0", "audio s1 0", "end error");
+    assertThat(second.calls).isEqualTo(first.calls);
   }
 
   @Test
   void aWindowBelowOneIsRefused() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CallDriver(CallInfo.empty(), listener, 0, () -> {}))
+    assertThatThrownBy(() -> new CallDriver(CallInfo.empty(Transport.WSS), listener, 0, () -> {}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
   }
 }

@@ -1,25 +1,24 @@
 package dev.callstream.server.internal;
 
-import dev.callstream.core.AudioChannel;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.Connected;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.MalformedMessageException;
-import dev.callstream.core.Media;
-import dev.callstream.core.Start;
-import dev.callstream.core.Stop;
-import dev.callstream.core.StreamEvent;
-import dev.callstream.core.Unknown;
-import dev.callstream.core.internal.CallDriver;
+import dev.callstream.core.Gap;
+import dev.callstream.core.Segment;
+import dev.callstream.core.SegmentInfo;
+import dev.callstream.core.TransportEvent;
 import dev.callstream.core.metrics.CallStreamMetrics;
 import dev.callstream.server.Dispatch;
-import jakarta.websocket.CloseReason;
+import dev.callstream.server.wire.MalformedMessageException;
+import dev.callstream.server.wire.Media;
+import dev.callstream.server.wire.Start;
+import dev.callstream.server.wire.StreamEvent;
 import jakarta.websocket.CloseReason.CloseCode;
 import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One admitted call: takes decoded events on the connection's read thread, queues them on the call's
- * own {@link SerialLane} and, on the lane, drives the call's {@link CallDriver} and listener.
+ * own {@link SerialLane} and, on the lane, drives the call's {@link WireCall} and listener.
  *
  * <p>Fields are split by thread: the read-side fields are touched only by the connection's read
  * thread (Tyrus delivers one message at a time per connection), the lane-side fields only inside
@@ -85,7 +84,7 @@ final class CallConnection {
   private int malformed;
 
   // Lane only.
-  private CallDriver driver;
+  private WireCall driver;
   private EndTracker tracker;
   private List<Object> held;
   private boolean refused;
@@ -367,7 +366,7 @@ final class CallConnection {
       CallStreamListener listener = Objects.requireNonNull(
           runtime.settings().listenerFactory().create(info), "listener factory returned null");
       tracker = new EndTracker(listener);
-      driver = new CallDriver(info, tracker, runtime.settings().reorderWindow(), () -> lane.add(CLOSE_REQUEST));
+      driver = new WireCall(info, tracker, runtime.settings().reorderWindow(), () -> lane.add(CLOSE_REQUEST));
       log.debug("call {}: listener created", logId);
     } catch (RuntimeException e) {
       refused = true;
@@ -463,13 +462,13 @@ final class CallConnection {
     }
 
     @Override
-    public void onConnected(CallSession session, Connected connected) {
-      delegate.onConnected(session, connected);
+    public void onStart(CallSession session) {
+      delegate.onStart(session);
     }
 
     @Override
-    public void onStart(CallSession session, Start start) {
-      delegate.onStart(session, start);
+    public void onSegmentStart(CallSession session, Segment segment) {
+      delegate.onSegmentStart(session, segment);
     }
 
     @Override
@@ -478,18 +477,23 @@ final class CallConnection {
     }
 
     @Override
-    public void onGap(CallSession session, AudioChannel channel, long fromPosition, int frameCount) {
-      delegate.onGap(session, channel, fromPosition, frameCount);
+    public void onGap(CallSession session, Gap gap) {
+      delegate.onGap(session, gap);
     }
 
     @Override
-    public void onStop(CallSession session, Stop stop) {
-      delegate.onStop(session, stop);
+    public void onSegmentInfo(CallSession session, Segment segment, SegmentInfo info) {
+      delegate.onSegmentInfo(session, segment, info);
     }
 
     @Override
-    public void onUnknownEvent(CallSession session, Unknown event) {
-      delegate.onUnknownEvent(session, event);
+    public void onSegmentStop(CallSession session, Segment segment) {
+      delegate.onSegmentStop(session, segment);
+    }
+
+    @Override
+    public void onTransportEvent(CallSession session, TransportEvent event) {
+      delegate.onTransportEvent(session, event);
     }
 
     @Override

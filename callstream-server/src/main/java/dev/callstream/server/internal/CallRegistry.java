@@ -1,5 +1,6 @@
 package dev.callstream.server.internal;
 
+import dev.callstream.core.CallAdmission;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,35 +9,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Call slots and open calls. A slot is reserved atomically at the handshake (so the 503 decision
- * cannot race) and released exactly once: when the upgrade fails, or after the call's terminal
- * callback.
+ * cannot race), from a {@link CallAdmission} that other servers of the process may share, and
+ * released exactly once: when the upgrade fails, or after the call's terminal callback.
  */
 final class CallRegistry {
-  private final int maxCalls;
+  private final CallAdmission admission;
+  /** This server's own slots, to wait for its calls at shutdown. */
   private final AtomicInteger reserved = new AtomicInteger();
   private final Set<CallConnection> open = ConcurrentHashMap.newKeySet();
   private final Object idle = new Object();
   private volatile boolean closing;
 
-  CallRegistry(int maxCalls) {
-    this.maxCalls = maxCalls;
+  CallRegistry(CallAdmission admission) {
+    this.admission = admission;
   }
 
   /** Reserves a slot; false when all are taken or the server is closing. */
   boolean tryReserve() {
-    while (!closing) {
-      int current = reserved.get();
-      if (current >= maxCalls) {
-        return false;
-      }
-      if (reserved.compareAndSet(current, current + 1)) {
-        return true;
-      }
+    if (closing || !admission.tryAcquire()) {
+      return false;
     }
-    return false;
+    reserved.incrementAndGet();
+    return true;
   }
 
   void release() {
+    admission.release();
     if (reserved.decrementAndGet() == 0) {
       synchronized (idle) {
         idle.notifyAll();

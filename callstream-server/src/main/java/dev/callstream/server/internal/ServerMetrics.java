@@ -1,6 +1,7 @@
 package dev.callstream.server.internal;
 
 import dev.callstream.core.CallStreamListener;
+import dev.callstream.core.Transport;
 import dev.callstream.core.metrics.CallStreamMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Consumer;
@@ -19,7 +20,7 @@ public final class ServerMetrics {
 
   /** @param registry a {@code io.micrometer.core.instrument.MeterRegistry} */
   public static ServerMetrics create(Object registry) {
-    return new ServerMetrics(CallStreamMetrics.create((MeterRegistry) registry, "wss"));
+    return new ServerMetrics(CallStreamMetrics.create((MeterRegistry) registry, Transport.WSS));
   }
 
   /** {@code factory} with its calls counted. */

@@ -75,7 +75,7 @@ public final class ServerRuntime {
   private ServerRuntime(ServerSettings settings, Consumer<CallStreamMetrics.Rejection> rejections) {
     this.settings = settings;
     this.rejections = rejections;
-    this.registry = new CallRegistry(settings.maxCalls());
+    this.registry = new CallRegistry(settings.admission());
     this.dispatchPool = new DispatchPool(settings.dispatchThreads(), TimeUnit.SECONDS.toNanos(30), "callstream-dispatch-");
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("callstream-timer-", true));
     this.scheduler.setRemoveOnCancelPolicy(true);

@@ -1,8 +1,9 @@
 package dev.callstream.server.internal;
 
+import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.StreamCodec;
 import dev.callstream.server.Dispatch;
+import dev.callstream.server.wire.StreamCodec;
 import dev.callstream.transport.Authenticator;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
@@ -11,6 +12,7 @@ import javax.net.ssl.SSLContext;
  * Everything the runtime needs, validated by {@code CallStreamServer.Builder}.
  *
  * @param sslContext the server context, or null for plain ws
+ * @param admission the call slots, possibly shared with other servers
  */
 public record ServerSettings(
     String host,
@@ -19,7 +21,7 @@ public record ServerSettings(
     CallStreamListener.Factory listenerFactory,
     Authenticator authenticator,
     StreamCodec codec,
-    int maxCalls,
+    CallAdmission admission,
     int maxMessageBytes,
     Duration idleTimeout,
     Duration handshakeTimeout,

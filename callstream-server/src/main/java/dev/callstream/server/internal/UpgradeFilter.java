@@ -19,8 +19,8 @@ import org.glassfish.grizzly.CloseType;
 import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
-import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.GenericCloseListener;
+import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.IOEvent;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.attributes.Attribute;
@@ -187,7 +187,7 @@ final class UpgradeFilter extends BaseFilter {
     CallInfo info;
     Decision decision;
     try {
-      info = CallInfo.fromQuery(rawQuery);
+      info = QueryParser.parse(rawQuery);
       decision = runtime.settings().authenticator().onHandshake(
           new Handshake(path, rawQuery, info, headers, request.getRemoteAddress()));
     } catch (RuntimeException e) {
@@ -203,7 +203,7 @@ final class UpgradeFilter extends BaseFilter {
     if (!runtime.registry().tryReserve()) {
       boolean draining = runtime.registry().closing();
       log.warn("call {}: upgrade from {} refused (503): {}", logId, request.getRemoteAddress(),
-          draining ? "server draining" : "all " + runtime.settings().maxCalls() + " call slots taken");
+          draining ? "server draining" : "all " + runtime.settings().admission().maxCalls() + " call slots taken");
       runtime.rejected(draining ? CallStreamMetrics.Rejection.DRAINING : CallStreamMetrics.Rejection.CAPACITY);
       return refuse(ctx, request, 503, "Service Unavailable", "Retry-After", "1");
     }
@@ -285,12 +285,12 @@ final class UpgradeFilter extends BaseFilter {
 
   /** The listener's call info: the {@code secret} query parameter is a credential, not call data. */
   private static CallInfo withoutSecret(CallInfo info) {
-    if (!info.query().containsKey("secret")) {
+    if (!info.parameters().containsKey("secret")) {
       return info;
     }
-    Map<String, String> query = new LinkedHashMap<>(info.query());
+    Map<String, String> query = new LinkedHashMap<>(info.parameters());
     query.remove("secret");
-    return CallInfo.fromQueryParameters(query);
+    return QueryParser.fromParameters(query);
   }
 
   private static void forward(Wire wire, Buffer buffer) {

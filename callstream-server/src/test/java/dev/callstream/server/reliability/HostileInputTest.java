@@ -3,7 +3,7 @@ package dev.callstream.server.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;

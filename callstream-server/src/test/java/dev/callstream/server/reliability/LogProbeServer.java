@@ -1,6 +1,6 @@
 package dev.callstream.server.reliability;
 
-import dev.callstream.core.CallRecorder;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;

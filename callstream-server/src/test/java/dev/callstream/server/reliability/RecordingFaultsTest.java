@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.core.AudioFrame;
-import dev.callstream.core.CallRecorder;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.FailingDisk;
+import dev.callstream.core.recording.CallRecorder;
+import dev.callstream.core.recording.FailingDisk;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Tls;
 import java.io.IOException;
@@ -130,8 +130,13 @@ class RecordingFaultsTest {
       boolean broken = "broken".equals(info.callId());
       return new CallStreamListener() {
         @Override
-        public void onStart(CallSession session, dev.callstream.core.Start start) {
-          recording.onStart(session, start);
+        public void onStart(CallSession session) {
+          recording.onStart(session);
+        }
+
+        @Override
+        public void onSegmentStart(CallSession session, dev.callstream.core.Segment segment) {
+          recording.onSegmentStart(session, segment);
         }
 
         @Override
@@ -143,13 +148,18 @@ class RecordingFaultsTest {
         }
 
         @Override
-        public void onGap(CallSession session, dev.callstream.core.AudioChannel channel, long from, int count) {
-          recording.onGap(session, channel, from, count);
+        public void onGap(CallSession session, dev.callstream.core.Gap gap) {
+          recording.onGap(session, gap);
         }
 
         @Override
-        public void onStop(CallSession session, dev.callstream.core.Stop stop) {
-          recording.onStop(session, stop);
+        public void onSegmentStop(CallSession session, dev.callstream.core.Segment segment) {
+          recording.onSegmentStop(session, segment);
+        }
+
+        @Override
+        public void onTransportEvent(CallSession session, dev.callstream.core.TransportEvent event) {
+          recording.onTransportEvent(session, event);
         }
 
         @Override

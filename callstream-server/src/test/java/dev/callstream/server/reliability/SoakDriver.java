@@ -2,9 +2,9 @@ package dev.callstream.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callstream.core.CallRecorder;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Tls;
 import java.io.File;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *   @Test
  *   void recordsACall() {
  *     callStream.platform().play(CallScript.builder().maxDuration(Duration.ofSeconds(1)).build());
- *     assertThat(callStream.recorder().takeStart().callId()).isEqualTo("call-1");
+ *     assertThat(callStream.recorder().awaitEnd("call-1", Duration.ofSeconds(5)).reason()).isEqualTo(EndReason.STOPPED);
  *   }
  * }
  * }</pre>

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.AudioFrame;
+import dev.callstream.core.CallMetadata;
 import dev.callstream.core.ChannelStats;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.SequenceMode;
-import dev.callstream.core.Start;
 import dev.callstream.server.CallStreamServer;
+import dev.callstream.server.wire.Connected;
+import dev.callstream.server.wire.SequenceMode;
+import dev.callstream.server.wire.Start;
+import dev.callstream.server.wire.Stop;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
@@ -46,12 +49,15 @@ class CallStreamExtensionTest {
     assertThat(result.completed()).as("%s", result.failure()).isTrue();
 
     RecordingListener recorder = callStream.recorder();
-    assertThat(recorder.takeConnected().protocol()).isEqualTo("AgentSession");
-    Start start = recorder.takeStart();
-    assertThat(start.callId()).isEqualTo("e2e-1");
-    assertThat(start.sessionId()).isEqualTo("9");
+    assertThat(recorder.takeTransportEvent(Connected.class).protocol()).isEqualTo("AgentSession");
+    Start start = recorder.takeTransportEvent(Start.class);
     assertThat(start.sampleRateHertz()).isEqualTo(8000);
     assertThat(start.contentType()).isEqualTo("audio/x-mulaw");
+    CallMetadata metadata = recorder.takeStart();
+    assertThat(metadata.callId()).isEqualTo("e2e-1");
+    assertThat(metadata.sessionId()).isEqualTo("9");
+    assertThat(recorder.takeSegmentStart().id()).isEqualTo("agent");
+    assertThat(recorder.takeSegmentStart().id()).isEqualTo("conference");
 
     byte[] expected = new byte[AudioSource.FRAME_BYTES];
     int[] next = new int[2];
@@ -64,8 +70,10 @@ class CallStreamExtensionTest {
       next[side]++;
     }
     assertThat(next).containsExactly(50, 50);
-    recorder.takeStop();
-    recorder.takeStop();
+    recorder.takeTransportEvent(Stop.class);
+    recorder.takeTransportEvent(Stop.class);
+    assertThat(recorder.takeSegmentStop().id()).isEqualTo("agent");
+    assertThat(recorder.takeSegmentStop().id()).isEqualTo("conference");
     RecordedEvent.OnEnd end = recorder.takeEnd();
     assertThat(end.reason()).isEqualTo(EndReason.STOPPED);
     assertThat(end.session().info().callId()).isEqualTo("e2e-1");
@@ -89,7 +97,7 @@ class CallStreamExtensionTest {
 
       RecordedEvent.OnEnd end = callStream.recorder().awaitEnd(result.callId(), TIMEOUT);
       assertThat(end.reason()).isEqualTo(EndReason.STOPPED);
-      assertThat(end.session().sequenceMode()).isEqualTo(SequenceMode.PER_CONNECTION);
+      assertThat(end.session().wireDetails().get("sequenceMode")).isEqualTo("per-connection");
       for (AudioChannel channel : AudioChannel.values()) {
         ChannelReport sent = result.report(channel);
         ChannelStats stats = end.session().stats(channel);
@@ -116,7 +124,7 @@ class CallStreamExtensionTest {
       assertThat(result.aborted()).isTrue();
       RecordedEvent.OnEnd end = callStream.recorder().awaitEnd("cut", TIMEOUT);
       assertThat(end.reason()).isEqualTo(EndReason.CLOSED);
-      assertThat(end.session().stops()).isEmpty();
+      assertThat((List<?>) end.session().wireDetails().get("stops")).isEmpty();
       assertThat(end.session().stats(AudioChannel.AGENT).frames()).isEqualTo(result.agent().framesSent());
     }
   }

@@ -1,6 +1,6 @@
 package dev.callstream.testkit.internal;
 
-import dev.callstream.core.G711;
+import dev.callstream.core.audio.G711;
 import dev.callstream.testkit.AudioSource;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -1,6 +1,6 @@
 package dev.callstream.testkit.internal;
 
-import dev.callstream.core.G711;
+import dev.callstream.core.audio.G711;
 
 /** Reads the WAV files the sender accepts: 8 kHz mono, 16-bit PCM or mu-law. */
 public final class WavFiles {

@@ -1,0 +1,350 @@
+package dev.callstream.core.recording;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callstream.core.CallInfo;
+import dev.callstream.core.CallSession;
+import dev.callstream.core.CallStreamListener;
+import dev.callstream.core.EndReason;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records every call, whatever its transport, to its own folder: {@code agent.wav},
+ * {@code conference.wav} (mono 16-bit PCM, decoded), {@code stereo.wav} (left agent, right
+ * conference), for calls with segments of their own (gRPC) one {@code segment-<id>.wav} per
+ * segment, and {@code call.json}, in the layout of CONTRACTS.md sections 2 and 5.
+ *
+ * <pre>{@code
+ * CallRecorder recorder = CallRecorder.builder(Path.of("recordings"))
+ *     .events(new CallRecorder.Events() {
+ *       public void started(CallSession session, Path folder) { System.out.println("recording " + folder); }
+ *     })
+ *     .build();
+ * // hand `recorder` to a server as its CallStreamListener.Factory
+ * }</pre>
+ *
+ * <h2>Layout</h2>
+ * A call goes to {@code DIR/<callId>-<sessionId>/}, each id reduced to {@code [A-Za-z0-9._-]}
+ * (anything else, and leading dots, become {@code _}; at most 100 characters; empty becomes
+ * {@code unknown}). The folder is created atomically; if it exists the name gets {@code -2},
+ * {@code -3}... so nothing is ever overwritten. It is created when the call starts or the first
+ * audio arrives; a call with neither leaves nothing behind.
+ *
+ * <h2>Timeline</h2>
+ * WebSocket calls: every frame occupies one slot of its format's ptime (20 ms: 160 samples at
+ * 8 kHz) at its {@link dev.callstream.core.AudioFrame#position()}: a shorter frame is padded with
+ * silence, a longer one cut to the slot. Gaps are digital silence (0) in all three files. The stereo
+ * file pairs slot {@code n} of both sides; while one side runs more than the stereo window (default
+ * 50 slots, one second) ahead, its slots are written with silence for the other side, and the other
+ * side's late slots are patched in place, so {@code stereo.wav} is always exactly the interleaving
+ * of the two mono files.
+ *
+ * <p>Calls with segments (gRPC): every frame is placed on the call's timeline at
+ * {@link dev.callstream.core.AudioFrame#startMillis()}, so a participant who joins later starts
+ * later (silence before). A side's file is the sum of its segments, clipped to 16 bits (a side with
+ * one segment is bit-exact). Segments that are not decodable (Opus, FLAC) or not at the call's
+ * sample rate are recorded as silence, with a warning. At the end every file is padded with silence
+ * to the call's length: every file lasts as long as the call.
+ *
+ * <h2>call.json</h2>
+ * Written (atomically: temporary file and rename) when the folder is created, after each Stop
+ * (WebSocket) or segment stop (gRPC), and at the end. Until the end {@code endReason} is null and
+ * {@code complete} false, so a call interrupted by a crash is recognisable and {@link #repair(Path)}
+ * can finish it. WebSocket calls keep the fields of CONTRACTS.md section 2 plus
+ * {@code "transport": "wss"}; gRPC calls get {@code transport}, {@code account}, {@code dialog} and
+ * {@code segments} (section 5). Values of keys containing {@code secret}, {@code token} or
+ * {@code password} (any case) are written as {@code "***"}. {@code complete} is true when every
+ * started segment stopped (WebSocket: both Stops arrived; gRPC: and the stream ended normally) and
+ * the recording did not fail.
+ *
+ * <h2>Failures and threading</h2>
+ * An I/O error stops that call's recording only: the files are closed (valid up to that point),
+ * an {@code "error"} field is added to its {@code call.json} where possible, it is logged at ERROR
+ * with the call id and reported to {@link Events#failed}; the call itself goes on and other calls are
+ * not affected. Nothing is thrown into the transport. The recorder is immutable and thread-safe;
+ * each call's listener is used by one call's sequential callbacks; {@link Events} methods run on
+ * the calling call's thread, concurrently for different calls.
+ */
+public final class CallRecorder implements CallStreamListener.Factory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CallRecorder.class);
+
+  /** The files a recorder can write. */
+  public enum Track {
+    /** {@code agent.wav}: the agent side, mono. */
+    AGENT("agent.wav"),
+    /** {@code conference.wav}: the caller and every other participant, mixed, mono. */
+    CONFERENCE("conference.wav"),
+    /** {@code stereo.wav}: left agent, right conference. */
+    STEREO("stereo.wav"),
+    /** {@code segment-<id>.wav}: one mono file per segment, for calls with segments of their own (gRPC). */
+    SEGMENTS("segment-<id>.wav");
+
+    private final String fileName;
+
+    Track(String fileName) {
+      this.fileName = fileName;
+    }
+
+    /** The file name in a call's folder ({@link #SEGMENTS}: the pattern). */
+    public String fileName() {
+      return fileName;
+    }
+  }
+
+  /**
+   * Notifications about recordings, for progress output. Methods run on the call's thread and must
+   * not block; an exception thrown by one is logged and ignored.
+   */
+  public interface Events {
+    /** A call's folder was created and its files opened. */
+    default void started(CallSession session, Path folder) {}
+
+    /**
+     * A call's recording ended (once per started recording, also after a failure).
+     *
+     * @param complete the value written to {@code call.json}
+     */
+    default void finished(CallSession session, Path folder, EndReason reason, boolean complete) {}
+
+    /**
+     * A call's recording failed and stopped.
+     *
+     * @param folder the call's folder, or null when it could not be created
+     */
+    default void failed(CallSession session, Path folder, IOException error) {}
+  }
+
+  static final int DEFAULT_STEREO_WINDOW_SLOTS = 50;
+
+  private final Path directory;
+  private final ObjectMapper mapper;
+  private final Events events;
+  private final Set<Track> tracks;
+  private final int stereoWindowSlots;
+  private final WavSink.Factory sinkFactory;
+
+  private CallRecorder(Builder builder) {
+    this.directory = builder.directory.toAbsolutePath().normalize();
+    this.mapper = builder.mapper;
+    // Only a given registry loads the Micrometer decorator: Micrometer is an optional dependency.
+    this.events = builder.meterRegistry == null ? builder.events
+        : RecorderMetrics.wrap(builder.events, builder.meterRegistry);
+    this.tracks = Set.copyOf(builder.tracks);
+    this.stereoWindowSlots = builder.stereoWindowSlots;
+    this.sinkFactory = builder.sinkFactory;
+  }
+
+  /** A recorder writing all three files and {@code call.json} under {@code directory} (created if missing). */
+  public static CallRecorder create(Path directory) {
+    return builder(directory).build();
+  }
+
+  /** A builder for a recorder writing under {@code directory} (created if missing). */
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  /** The recordings directory, absolute. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** The files this recorder writes. */
+  public Set<Track> tracks() {
+    return tracks;
+  }
+
+  /** A new listener recording one call. */
+  @Override
+  public CallStreamListener create(CallInfo info) {
+    return new CallRecording(this);
+  }
+
+  /**
+   * Finishes the recordings a crash left behind: every call folder under {@code directory} whose
+   * {@code call.json} has no {@code endReason} gets its WAV headers repaired
+   * ({@link WavWriter#repair}) and its {@code call.json} rewritten with {@code complete: false},
+   * {@code endReason: "error"} and an {@code error} message. Run it before a recorder starts writing
+   * into the same directory (it would take live calls for crashed ones).
+   *
+   * @return the number of call folders repaired
+   * @throws IOException when the directory cannot be listed
+   */
+  public static int repair(Path directory) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    int repaired = 0;
+    if (!Files.isDirectory(directory)) {
+      return 0;
+    }
+    try (DirectoryStream<Path> folders = Files.newDirectoryStream(directory, Files::isDirectory)) {
+      for (Path folder : folders) {
+        Path callJson = folder.resolve(CallRecording.CALL_JSON);
+        if (!Files.isRegularFile(callJson)) {
+          continue;
+        }
+        Map<String, Object> json;
+        try {
+          json = mapper.readValue(callJson.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (IOException e) {
+          LOG.warn("cannot read {}: {}", callJson, e.toString());
+          continue;
+        }
+        if (json.get("endReason") != null) {
+          continue;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+          for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(".wav")) {
+              try {
+                WavWriter.repair(file);
+              } catch (IOException e) {
+                LOG.warn("cannot repair {}: {}", file, e.toString());
+              }
+            } else if (name.equals(CallRecording.CALL_JSON_TEMP)) {
+              Files.deleteIfExists(file);
+            }
+          }
+        }
+        json.put("complete", false);
+        json.put("endReason", EndReason.ERROR.label());
+        json.putIfAbsent("error", "recording interrupted (process ended); repaired");
+        CallRecording.writeJsonAtomically(mapper, folder, json);
+        repaired++;
+      }
+    }
+    return repaired;
+  }
+
+  /**
+   * The folder-name form of an id, as used in {@code <callId>-<sessionId>}: characters outside
+   * {@code [A-Za-z0-9._-]} and leading dots become {@code _}, at most 100 characters, {@code unknown}
+   * when null or empty. A remote peer cannot steer a path with it.
+   */
+  public static String safeName(String id) {
+    if (id == null || id.isEmpty()) {
+      return "unknown";
+    }
+    StringBuilder name = new StringBuilder(Math.min(id.length(), 100));
+    boolean leading = true;
+    for (int i = 0; i < id.length() && name.length() < 100; ) {
+      int codePoint = id.codePointAt(i);
+      i += Character.charCount(codePoint);
+      boolean allowed = codePoint < 128
+          && (Character.isLetterOrDigit(codePoint) || codePoint == '.' || codePoint == '_' || codePoint == '-');
+      if (leading && codePoint == '.') {
+        allowed = false;
+      } else {
+        leading = false;
+      }
+      name.append(allowed ? (char) codePoint : '_');
+    }
+    return name.toString();
+  }
+
+  Path rootDirectory() {
+    return directory;
+  }
+
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
+  Events events() {
+    return events;
+  }
+
+  int stereoWindowSlots() {
+    return stereoWindowSlots;
+  }
+
+  WavSink.Factory sinkFactory() {
+    return sinkFactory;
+  }
+
+  /** Configures a {@link CallRecorder}. Not thread-safe. */
+  public static final class Builder {
+    private final Path directory;
+    private ObjectMapper mapper = new ObjectMapper();
+    private Events events = new Events() {};
+    private Set<Track> tracks = EnumSet.allOf(Track.class);
+    private int stereoWindowSlots = DEFAULT_STEREO_WINDOW_SLOTS;
+    private WavSink.Factory sinkFactory = WavSink.Factory.WAV_WRITER;
+    private Object meterRegistry;
+
+    private Builder(Path directory) {
+      this.directory = Objects.requireNonNull(directory, "directory");
+    }
+
+    /** The mapper that writes {@code call.json}; default a plain {@code new ObjectMapper()}. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /** Receives start, end and failure notifications; default none. */
+    public Builder events(Events events) {
+      this.events = Objects.requireNonNull(events, "events");
+      return this;
+    }
+
+    /** The files to write; default all three ({@code call.json} is always written). */
+    public Builder tracks(Track... tracks) {
+      return tracks(Arrays.asList(tracks));
+    }
+
+    /** The files to write; default all three ({@code call.json} is always written). */
+    public Builder tracks(java.util.Collection<Track> tracks) {
+      if (tracks.isEmpty()) {
+        this.tracks = EnumSet.noneOf(Track.class);
+      } else {
+        this.tracks = EnumSet.copyOf(tracks);
+      }
+      return this;
+    }
+
+    /**
+     * How many 20 ms slots (of a WebSocket call) one side may run ahead of the other before its stereo slots are written
+     * with silence for the other side (patched in place when that side catches up). Default 50 (1 s).
+     */
+    public Builder stereoWindowSlots(int slots) {
+      if (slots < 1) {
+        throw new IllegalArgumentException("stereoWindowSlots < 1: " + slots);
+      }
+      this.stereoWindowSlots = slots;
+      return this;
+    }
+
+    /**
+     * Publishes {@code callstream_recording_bytes_total} (the sizes of a call's files, added when
+     * its recording finishes) and {@code callstream_recording_failures_total} on {@code registry},
+     * tagged {@code transport}. Default none (and no Micrometer class is loaded).
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** For tests: replaces how output files are opened. */
+    Builder sinkFactory(WavSink.Factory sinkFactory) {
+      this.sinkFactory = Objects.requireNonNull(sinkFactory, "sinkFactory");
+      return this;
+    }
+
+    public CallRecorder build() {
+      return new CallRecorder(this);
+    }
+  }
+}
