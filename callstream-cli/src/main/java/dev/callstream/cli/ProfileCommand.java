@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.callstream.core.Secrets;
 import dev.callstream.provisioning.ApiException;
 import dev.callstream.provisioning.ProductType;
 import dev.callstream.provisioning.ProvisioningException;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code callstream profile create|update|get|delete}: the RingCX streaming-profile API, see
@@ -379,14 +380,15 @@ final class ProfileCommand implements Callable<Integer> {
   }
 
   /**
-   * Masks, at any depth, the value of every {@code secret} field, and any text value that contains
-   * a secret or token given on this command line.
+   * Masks, at any depth, the value of every secret-named field ({@link Secrets#isSecretKey}: secret,
+   * token, password, api key...), and any text value that contains a secret or token given on this
+   * command line.
    */
   static JsonNode mask(JsonNode node, List<String> secrets) {
     if (node.isObject()) {
       for (Map.Entry<String, JsonNode> field : ((ObjectNode) node).properties()) {
         boolean secretField =
-            "secret".equalsIgnoreCase(field.getKey()) && !field.getValue().isNull();
+            Secrets.isSecretKey(field.getKey()) && !field.getValue().isNull();
         field.setValue(secretField ? TextNode.valueOf(MASK) : mask(field.getValue(), secrets));
       }
       return node;

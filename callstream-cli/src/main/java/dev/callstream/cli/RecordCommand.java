@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
  * on (ws|wss)://HOST:PORT/} on stdout when ready, then one line per call start and end; logs and the
  * certificate fingerprint go to stderr. SIGTERM or SIGINT drain (CONTRACTS.md section 6): open calls
  * run on up to {@code --drain-timeout}, every recording is finished, exit 0.
- * Exit 2 on a usage error, 1 when the server cannot start (address in use, unreadable TLS files).
+ * Exit 2 on a usage error, 1 when the server cannot start (address in use, unreadable TLS files, a
+ * PEM key that does not match its certificate: one line naming both files).
  */
 @Command(
     name = "record",

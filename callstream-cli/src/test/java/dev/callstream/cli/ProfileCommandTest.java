@@ -191,6 +191,33 @@ class ProfileCommandTest {
   }
 
   @Test
+  void responseFieldsNamedAsAnySecretArePrintedMasked() throws Exception {
+    server.enqueue(json(200, "{\"productId\":42,\"secret\":\"v-secret-1\",\"apiKey\":\"v-apikey-2\","
+        + "\"nested\":{\"access_token\":\"v-token-3\",\"X-Client-Password\":\"v-pw-4\"},\"streamingUrl\":\"wss://a\"}"));
+
+    int exit = withEnvironment(Map.of("RINGCX_TOKEN", "cx-token-env"), keyArgs("get"));
+
+    assertThat(exit).isZero();
+    var printed = mapper.readTree(out.toString());
+    assertThat(printed.get("productId").asInt()).isEqualTo(42);
+    assertThat(printed.get("streamingUrl").asText()).isEqualTo("wss://a");
+    assertThat(printed.get("apiKey").asText()).isEqualTo("***");
+    assertThat(printed.at("/nested/access_token").asText()).isEqualTo("***");
+    assertThat(out.toString() + err.toString()).doesNotContain("v-secret-1", "v-apikey-2", "v-token-3", "v-pw-4");
+  }
+
+  @Test
+  void anHttpErrorNamingSecretsInItsBodyDoesNotPrintThem() throws Exception {
+    server.enqueue(json(400, "{\"error\":{\"code\":7,\"client_secret\":\"v-cs-5\",\"Api-Key\":\"v-ak-6\"}}"));
+
+    int exit = main(createArgs("--token", "cx-token-1"));
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).startsWith("error: HTTP 400 ").contains("\"code\":7").doesNotContain("v-cs-5", "v-ak-6");
+    assertNothingSecretPrinted();
+  }
+
+  @Test
   void aTokenFlagWinsOverTheEnvironment() throws Exception {
     server.enqueue(json(200, PROFILE_JSON));
 

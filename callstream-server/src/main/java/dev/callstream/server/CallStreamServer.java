@@ -80,9 +80,13 @@ import java.util.concurrent.CompletableFuture;
  * {@link dev.callstream.core.metrics.CallStreamMetrics} (Micrometer, tagged {@code transport=wss}).
  *
  * <h2>Secrets</h2>
- * A {@code secret} query parameter is removed from the {@code CallInfo} and a {@code secret} Start
- * metadata field from the {@code Start} that listeners see, so recordings never store them. Neither
- * is ever logged.
+ * Every query parameter and every Start or Stop metadata field whose name
+ * {@link dev.callstream.core.Secrets} calls secret ({@code secret}, {@code api_key},
+ * {@code X-Auth-Token}, {@code password}...) is removed from the {@code CallInfo}, {@code Start} and
+ * {@code Stop} that listeners see, and masked in an {@code Unknown} event's JSON, so recordings never
+ * store them. None is ever logged. The secret an {@link Authenticator} checks is still read from
+ * exactly the {@code secret} query parameter, the {@code Authorization} header and the {@code secret}
+ * Start field.
  *
  * <p>Thread-safe. {@link #close()} is idempotent; the server cannot be restarted.
  */

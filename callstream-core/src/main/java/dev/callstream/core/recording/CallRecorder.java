@@ -6,6 +6,7 @@ import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.Secrets;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -63,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * {@code complete} false, so a call interrupted by a crash is recognisable and {@link #repair(Path)}
  * can finish it. WebSocket calls keep the fields of CONTRACTS.md section 2 plus
  * {@code "transport": "wss"}; gRPC calls get {@code transport}, {@code account}, {@code dialog} and
- * {@code segments} (section 5). Values of keys containing {@code secret}, {@code token} or
- * {@code password} (any case) are written as {@code "***"}. {@code complete} is true when every
+ * {@code segments} (section 5). Values of keys that {@link Secrets#isSecretKey} names (secret, token,
+ * password, api key, authorization, credential..., any case and separators) are written as
+ * {@code "***"}. {@code complete} is true when every
  * started segment stopped (WebSocket: both Stops arrived; gRPC: and the stream ended normally) and
  * the recording did not fail.
  *

@@ -8,6 +8,7 @@ import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.ChannelStats;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.Gap;
+import dev.callstream.core.Secrets;
 import dev.callstream.core.Segment;
 import dev.callstream.core.SegmentInfo;
 import dev.callstream.core.Transport;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -328,29 +328,9 @@ final class CallRecording implements CallStreamListener {
     }
   }
 
-  /** A copy with the values of secret-looking keys replaced by {@code "***"}, recursively. */
+  /** A copy with the values of secret-named keys ({@link Secrets}) replaced by {@code "***"}, recursively. */
   static Object masked(Object value) {
-    if (value instanceof Map<?, ?> map) {
-      Map<String, Object> copy = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> entry : map.entrySet()) {
-        String key = String.valueOf(entry.getKey());
-        copy.put(key, isSecretKey(key) ? "***" : masked(entry.getValue()));
-      }
-      return copy;
-    }
-    if (value instanceof List<?> list) {
-      List<Object> copy = new ArrayList<>(list.size());
-      for (Object element : list) {
-        copy.add(masked(element));
-      }
-      return copy;
-    }
-    return value;
-  }
-
-  private static boolean isSecretKey(String key) {
-    String lower = key.toLowerCase(Locale.ROOT);
-    return lower.contains("secret") || lower.contains("token") || lower.contains("password");
+    return Secrets.masked(value);
   }
 
   /** How a call's audio becomes files; one per recording, used on the call's thread only. */

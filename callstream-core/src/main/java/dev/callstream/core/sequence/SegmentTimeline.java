@@ -107,6 +107,40 @@ public final class SegmentTimeline {
     late++;
   }
 
+  /** Counts a repeat of a sequence number that was already delivered or is held elsewhere (shared-counter mode). */
+  public void countDuplicate() {
+    duplicates++;
+  }
+
+  /** Counts a frame that arrived after a later frame of the same side (shared-counter mode). */
+  public void countReordered() {
+    reordered++;
+  }
+
+  /**
+   * Reports the next position as one missing frame (shared-counter mode, where the caller decides
+   * which side a hole in the counter belongs to). Only valid while nothing is held.
+   */
+  public void skipOne() {
+    gap(1);
+  }
+
+  /** Whether a frame at {@code position} was delivered (among the last {@value #HISTORY}) or is held. */
+  public boolean has(long position) {
+    if (position < 0) {
+      return false;
+    }
+    if (position < next) {
+      return next - position <= HISTORY && (delivered >>> (position & (HISTORY - 1)) & 1) != 0;
+    }
+    return isHeld(position);
+  }
+
+  /** The next position to deliver. */
+  public long nextPosition() {
+    return next;
+  }
+
   /** End of call: delivers every held frame in order, with gaps between. Missing frames after the last one are not gaps. */
   public void flush() {
     while (heldCount > 0) {

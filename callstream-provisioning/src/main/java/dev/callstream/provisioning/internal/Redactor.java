@@ -3,49 +3,30 @@ package dev.callstream.provisioning.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.callstream.core.Secrets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Masks secrets and tokens in text that reaches exception messages or output: fields with a
- * sensitive name (in JSON or form syntax) and any literal occurrence of a value known to be secret.
+ * sensitive name (in JSON or form syntax; the names are {@link Secrets}' one rule) and any literal
+ * occurrence of a value known to be secret.
  */
 public final class Redactor {
-  public static final String MASK = "***";
-
-  private static final Set<String> SENSITIVE_NAMES =
-      Set.of(
-          "secret",
-          "accesstoken",
-          "refreshtoken",
-          "rcaccesstoken",
-          "access_token",
-          "refresh_token",
-          "token",
-          "password");
-
-  private static final String NAMES =
-      "(?i:secret|accessToken|refreshToken|rcAccessToken|access_token|refresh_token|token|password)";
-  private static final Pattern JSON_FIELD =
-      Pattern.compile("(\"" + NAMES + "\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"");
-  private static final Pattern FORM_FIELD = Pattern.compile("\\b(" + NAMES + ")=[^&\\s\"]+");
+  public static final String MASK = Secrets.MASK;
 
   private Redactor() {}
 
-  /** Whether a JSON field or form parameter of this name holds a secret. */
+  /** Whether a JSON field or form parameter of this name holds a secret ({@link Secrets#isSecretKey}). */
   public static boolean isSensitiveName(String name) {
-    return SENSITIVE_NAMES.contains(name.toLowerCase(Locale.ROOT));
+    return Secrets.isSecretKey(name);
   }
 
   /** Masks sensitive fields and every occurrence of the non-empty {@code secretValues}. */
   public static String mask(String text, Collection<String> secretValues) {
-    String masked = JSON_FIELD.matcher(text).replaceAll("$1\"" + MASK + "\"");
-    masked = FORM_FIELD.matcher(masked).replaceAll("$1=" + MASK);
+    String masked = Secrets.maskText(text);
     // Longest first, so a secret that contains another is masked whole.
     List<String> values = new ArrayList<>();
     for (String value : secretValues) {

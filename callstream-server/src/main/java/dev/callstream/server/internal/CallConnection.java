@@ -6,6 +6,7 @@ import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
+import dev.callstream.core.Secrets;
 import dev.callstream.core.Gap;
 import dev.callstream.core.Segment;
 import dev.callstream.core.SegmentInfo;
@@ -15,7 +16,9 @@ import dev.callstream.server.Dispatch;
 import dev.callstream.server.wire.MalformedMessageException;
 import dev.callstream.server.wire.Media;
 import dev.callstream.server.wire.Start;
+import dev.callstream.server.wire.Stop;
 import dev.callstream.server.wire.StreamEvent;
+import dev.callstream.server.wire.Unknown;
 import jakarta.websocket.CloseReason.CloseCode;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.CloseReason;
@@ -25,7 +28,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -382,6 +384,10 @@ final class CallConnection {
       driver.reportError(report.error());
     } else if (item instanceof Start start) {
       driver.accept(withoutSecret(start));
+    } else if (item instanceof Stop stop) {
+      driver.accept(withoutSecret(stop));
+    } else if (item instanceof Unknown unknown) {
+      driver.accept(withoutSecret(unknown));
     } else {
       driver.accept((StreamEvent) item);
     }
@@ -439,16 +445,30 @@ final class CallConnection {
     }
   }
 
-  /** A {@code secret} in Start metadata is a credential: the listener (and any recording) never sees it. */
+  /**
+   * Secret-named metadata fields ({@link Secrets}) are credentials: the listener (and any recording)
+   * never sees them, whether or not the authenticator checked one.
+   */
   private static Start withoutSecret(Start start) {
-    if (!start.metadata().containsKey("secret")) {
+    Map<String, Object> metadata = Secrets.withoutSecrets(start.metadata());
+    if (metadata == start.metadata()) {
       return start;
     }
-    Map<String, Object> metadata = new LinkedHashMap<>(start.metadata());
-    metadata.remove("secret");
     return new Start(start.callId(), start.sessionId(), start.ani(), start.dnis(), start.accountId(),
         start.subaccountId(), start.rcAccountId(), start.agentId(), start.productType(), start.productId(),
         start.contentType(), start.sampleRateHertz(), metadata);
+  }
+
+  private static Stop withoutSecret(Stop stop) {
+    Map<String, Object> metadata = Secrets.withoutSecrets(stop.metadata());
+    return metadata == stop.metadata() ? stop
+        : new Stop(stop.channel(), stop.durationSeconds(), stop.endTime(), metadata);
+  }
+
+  /** An unknown event's raw JSON with the values of secret-named members masked. */
+  private static Unknown withoutSecret(Unknown unknown) {
+    String json = Secrets.maskText(unknown.json());
+    return json.equals(unknown.json()) ? unknown : new Unknown(unknown.eventName(), json);
   }
 
   /** Forwards to the user's listener and remembers how the driver ended the call. */

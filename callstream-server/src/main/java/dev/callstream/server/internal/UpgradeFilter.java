@@ -1,6 +1,7 @@
 package dev.callstream.server.internal;
 
 import dev.callstream.core.CallInfo;
+import dev.callstream.core.Secrets;
 import dev.callstream.core.metrics.CallStreamMetrics;
 import dev.callstream.transport.Authenticator.Decision;
 import dev.callstream.transport.Handshake;
@@ -283,14 +284,10 @@ final class UpgradeFilter extends BaseFilter {
     }
   }
 
-  /** The listener's call info: the {@code secret} query parameter is a credential, not call data. */
+  /** The listener's call info: secret-named query parameters ({@link Secrets}) are credentials, not call data. */
   private static CallInfo withoutSecret(CallInfo info) {
-    if (!info.parameters().containsKey("secret")) {
-      return info;
-    }
-    Map<String, String> query = new LinkedHashMap<>(info.parameters());
-    query.remove("secret");
-    return QueryParser.fromParameters(query);
+    Map<String, String> query = Secrets.withoutSecretParameters(info.parameters());
+    return query == info.parameters() ? info : QueryParser.fromParameters(query);
   }
 
   private static void forward(Wire wire, Buffer buffer) {

@@ -376,4 +376,343 @@ class CallSequencerTest {
     assertThat(wide.stats(AGENT)).isEqualTo(new ChannelStats(29, 1, 0, 1, 0));
     assertThat(seen).hasSize(30).startsWith("0", "1", "2", "3", "gap4", "5").endsWith("29");
   }
+
+  // ---- per-connection numbering with uneven sides, pauses and loss (issue 13)
+
+  /** How a sender numbers with one counter: per message sent, or per tick and side (2k+1 agent, 2k+2 conference). */
+  private enum Numbering { PER_MESSAGE, PER_TICK }
+
+  /** One Media on the wire: its side, its index among that side's frames, its sequence number. */
+  private record Wire(AudioChannel side, int frame, long sequence) {}
+
+  /**
+   * A call of {@code ticks} 20 ms ticks: a side sends in tick k when {@code talks} says so, agent first
+   * unless the tick is in {@code conferenceFirst}.
+   */
+  private static List<Wire> call(Numbering numbering, int ticks, java.util.function.BiPredicate<AudioChannel, Integer> talks,
+      java.util.Set<Integer> conferenceFirst) {
+    List<Wire> wire = new ArrayList<>();
+    int[] frame = new int[2];
+    long counter = 1;
+    for (int k = 0; k < ticks; k++) {
+      AudioChannel[] order = conferenceFirst.contains(k) ? new AudioChannel[] {CONFERENCE, AGENT} : new AudioChannel[] {AGENT, CONFERENCE};
+      for (AudioChannel side : order) {
+        if (talks.test(side, k)) {
+          long sequence = numbering == Numbering.PER_MESSAGE ? counter++ : 2L * k + 1 + side.stereoIndex();
+          wire.add(new Wire(side, frame[side.stereoIndex()]++, sequence));
+        }
+      }
+    }
+    return wire;
+  }
+
+  private static Wire find(List<Wire> wire, AudioChannel side, int frame) {
+    return wire.stream().filter(w -> w.side() == side && w.frame() == frame).findFirst().orElseThrow();
+  }
+
+  /** Sends everything but the lost frames, in list order. */
+  private void play(List<Wire> wire, List<Wire> lost) {
+    for (Wire w : wire) {
+      if (!lost.contains(w)) {
+        send(w.side(), w.sequence());
+      }
+    }
+    sequencer.flush();
+  }
+
+  /** What one side must get: every frame in its own consecutive slot, a lost one as one frame of silence (none after the last). */
+  private static List<String> expected(List<Wire> wire, AudioChannel side, List<Wire> lost) {
+    List<Wire> own = wire.stream().filter(w -> w.side() == side)
+        .sorted(java.util.Comparator.comparingInt(Wire::frame)).collect(Collectors.toList());
+    int last = own.size() - 1;
+    while (last >= 0 && lost.contains(own.get(last))) {
+      last--;
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i <= last; i++) {
+      Wire w = own.get(i);
+      out.add(lost.contains(w) ? tag(side) + " gap " + i + "+1" : tag(side) + i + "=s" + w.sequence());
+    }
+    return out;
+  }
+
+  private void assertEachSideGetsItsOwnFrames(List<Wire> wire, List<Wire> lost) {
+    play(wire, lost);
+    assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_CONNECTION);
+    assertThat(agentOut()).isEqualTo(expected(wire, AGENT, lost));
+    assertThat(conferenceOut()).isEqualTo(expected(wire, CONFERENCE, lost));
+    for (AudioChannel side : AudioChannel.values()) {
+      long sent = wire.stream().filter(w -> w.side() == side).count();
+      long lostOnSide = lost.stream().filter(w -> w.side() == side).count();
+      assertThat(sequencer.stats(side).frames()).as(side.label() + " frames").isEqualTo(sent - lostOnSide);
+      assertThat(sequencer.stats(side).duplicates() + sequencer.stats(side).late()).as(side.label() + " dropped").isZero();
+    }
+  }
+
+  private static java.util.function.BiPredicate<AudioChannel, Integer> lengths(int agentTicks, int conferenceTicks) {
+    return (side, k) -> k < (side == AGENT ? agentTicks : conferenceTicks);
+  }
+
+  @Test
+  void perMessageCounterAgentEndingFirstCostsNothing() {
+    // the issue's call: agent 4.3 s, caller 4.7 s; after the agent ends the conference steps by 1
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 235, lengths(215, 235), java.util.Set.of());
+    assertEachSideGetsItsOwnFrames(wire, List.of());
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(215, 0, 0, 0, 0));
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(new ChannelStats(235, 0, 0, 0, 0));
+  }
+
+  @Test
+  void perMessageCounterConferenceEndingFirstCostsNothing() {
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 120, lengths(120, 70), java.util.Set.of());
+    assertEachSideGetsItsOwnFrames(wire, List.of());
+    assertThat(sequencer.stats(CONFERENCE).gaps()).isZero();
+  }
+
+  @Test
+  void perMessageCounterWithASideSilentMidCallCostsNothing() {
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 150, (side, k) -> side == CONFERENCE || k < 40 || k >= 90, java.util.Set.of());
+    assertEachSideGetsItsOwnFrames(wire, List.of());
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(100, 0, 0, 0, 0));
+  }
+
+  @Test
+  void perMessageCounterWithShortPausesOnBothSidesCostsNothing() {
+    // hold, mute, hiccups: each side drops out for 1 to 4 ticks now and then
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 200,
+        (side, k) -> side == AGENT ? k % 23 > 3 : k % 17 != 5 && k % 31 != 9, java.util.Set.of());
+    assertEachSideGetsItsOwnFrames(wire, List.of());
+  }
+
+  @Test
+  void perMessageCounterWithPairsOutOfOrderCostsNothing() {
+    java.util.Set<Integer> swapped = java.util.Set.of(3, 4, 10, 11, 12, 30, 57, 58);
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 80, lengths(80, 75), swapped);
+    assertEachSideGetsItsOwnFrames(wire, List.of());
+  }
+
+  @Test
+  void perTickCounterWithPairsSentOutOfOrderIsPutBackWithoutReorderCounts() {
+    // numbered 2k+1 / 2k+2 but the conference sent first in some ticks: each side is still in order
+    List<Wire> wire = call(Numbering.PER_TICK, 60, lengths(60, 60), java.util.Set.of(1, 2, 7, 20, 33));
+    assertEachSideGetsItsOwnFrames(wire, List.of());
+    assertThat(sequencer.stats(AGENT).reordered()).isZero();
+    assertThat(sequencer.stats(CONFERENCE).reordered()).isZero();
+  }
+
+  @Test
+  void perTickCounterWithTheAgentEndingFirstOrPausingCostsNothing() {
+    // the testkit's numbering without padding: the silent side leaves a hole every second number
+    List<Wire> wire = call(Numbering.PER_TICK, 200, (side, k) -> side == CONFERENCE || k < 60 || (k >= 100 && k < 150), java.util.Set.of());
+    assertEachSideGetsItsOwnFrames(wire, List.of());
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(new ChannelStats(200, 0, 0, 0, 0));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(110, 0, 0, 0, 0));
+  }
+
+  @Test
+  void aLostFrameIsOneGapOnItsOwnSideWithUnevenSides() {
+    for (Numbering numbering : Numbering.values()) {
+      for (int[] loss : new int[][] {{0, 100}, {1, 100}, {1, 214}, {1, 220}, {0, 3}, {1, 2}}) {
+        out.clear();
+        CallSequencerTest fresh = new CallSequencerTest();
+        List<Wire> wire = call(numbering, 235, lengths(215, 235), java.util.Set.of());
+        Wire lost = find(wire, AudioChannel.values()[loss[0]], loss[1]);
+        fresh.assertEachSideGetsItsOwnFrames(wire, List.of(lost));
+        assertThat(fresh.sequencer.stats(lost.side()).gaps()).as(numbering + " " + lost).isEqualTo(1);
+        assertThat(fresh.sequencer.stats(lost.side() == AGENT ? CONFERENCE : AGENT).gaps()).as(numbering + " " + lost).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aLostFrameIsOneGapOnItsOwnSideWhenTheConferenceEndsFirst() {
+    for (Numbering numbering : Numbering.values()) {
+      for (int[] loss : new int[][] {{0, 40}, {1, 40}, {0, 100}, {0, 75}}) {
+        CallSequencerTest fresh = new CallSequencerTest();
+        List<Wire> wire = call(numbering, 120, lengths(120, 70), java.util.Set.of());
+        fresh.assertEachSideGetsItsOwnFrames(wire, List.of(find(wire, AudioChannel.values()[loss[0]], loss[1])));
+      }
+    }
+  }
+
+  @Test
+  void aLostFrameIsOneGapOnItsOwnSideAroundAMidCallSilence() {
+    for (Numbering numbering : Numbering.values()) {
+      // agent silent for ticks 40..89; losses before, during (conference) and after the silence
+      for (int[] loss : new int[][] {{0, 20}, {1, 20}, {1, 60}, {0, 45}, {1, 110}, {0, 70}}) {
+        CallSequencerTest fresh = new CallSequencerTest();
+        List<Wire> wire = call(numbering, 150, (side, k) -> side == CONFERENCE || k < 40 || k >= 90, java.util.Set.of());
+        fresh.assertEachSideGetsItsOwnFrames(wire, List.of(find(wire, AudioChannel.values()[loss[0]], loss[1])));
+      }
+    }
+  }
+
+  @Test
+  void aLostFrameIsOneGapOnItsOwnSideWithPairsOutOfOrder() {
+    java.util.Set<Integer> swapped = java.util.Set.of(3, 4, 10, 11, 12, 30, 57, 58);
+    for (Numbering numbering : Numbering.values()) {
+      for (int[] loss : new int[][] {{0, 4}, {1, 4}, {0, 11}, {1, 12}, {0, 30}, {1, 31}, {0, 58}}) {
+        CallSequencerTest fresh = new CallSequencerTest();
+        List<Wire> wire = call(numbering, 80, lengths(80, 75), swapped);
+        fresh.assertEachSideGetsItsOwnFrames(wire, List.of(find(wire, AudioChannel.values()[loss[0]], loss[1])));
+      }
+    }
+  }
+
+  @Test
+  void twoNeighbouringLossesOnDifferentSidesAreOneGapEach() {
+    for (Numbering numbering : Numbering.values()) {
+      CallSequencerTest fresh = new CallSequencerTest();
+      List<Wire> wire = call(numbering, 100, lengths(100, 100), java.util.Set.of());
+      fresh.assertEachSideGetsItsOwnFrames(wire, List.of(find(wire, AGENT, 50), find(wire, CONFERENCE, 50), find(wire, AGENT, 70)));
+    }
+  }
+
+  @Test
+  void reorderedFramesWithinTheWindowArePutBackAndCountedOnTheirSide() {
+    for (Numbering numbering : Numbering.values()) {
+      CallSequencerTest fresh = new CallSequencerTest();
+      List<Wire> wire = new ArrayList<>(call(numbering, 100, lengths(80, 100), java.util.Set.of()));
+      // the testkit's reorder: a frame sent right after the next frame of its side
+      for (int[] r : new int[][] {{0, 20}, {1, 40}, {1, 90}}) {
+        Wire held = find(wire, AudioChannel.values()[r[0]], r[1]);
+        Wire following = find(wire, held.side(), r[1] + 1);
+        wire.remove(held);
+        wire.add(wire.indexOf(following) + 1, held);
+      }
+      fresh.assertEachSideGetsItsOwnFrames(wire, List.of());
+      assertThat(fresh.sequencer.stats(AGENT).reordered()).as(numbering.name()).isEqualTo(1);
+      assertThat(fresh.sequencer.stats(CONFERENCE).reordered()).as(numbering.name()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void perConnectionDuplicatesAreOnlyRepeatsOfANumber() {
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 60, lengths(30, 60), java.util.Set.of());
+    for (Wire w : wire) {
+      send(w.side(), w.sequence());
+      if (w.frame() == 10 || (w.side() == CONFERENCE && w.frame() == 45)) {
+        send(w.side(), w.sequence()); // sent twice in a row
+      }
+    }
+    send(AGENT, find(wire, AGENT, 25).sequence()); // an old repeat, still in the history
+    sequencer.flush();
+    assertThat(agentOut()).isEqualTo(expected(wire, AGENT, List.of()));
+    assertThat(conferenceOut()).isEqualTo(expected(wire, CONFERENCE, List.of()));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(30, 0, 2, 0, 0));
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(new ChannelStats(60, 0, 2, 0, 0));
+  }
+
+  @Test
+  void perConnectionLateAndAbsurdFramesAreDroppedAsLate() {
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 60, lengths(60, 60), java.util.Set.of());
+    Wire lost = find(wire, AGENT, 20);
+    for (Wire w : wire) {
+      if (w != lost) {
+        send(w.side(), w.sequence());
+      }
+      if (w.side() == CONFERENCE && w.frame() == 40) {
+        send(AGENT, lost.sequence()); // 20 ticks later: far beyond the window
+        send(CONFERENCE, 1_000_000); // an hour ahead
+      }
+    }
+    sequencer.flush();
+    assertThat(agentOut()).isEqualTo(expected(wire, AGENT, List.of(lost)));
+    assertThat(conferenceOut()).isEqualTo(expected(wire, CONFERENCE, List.of()));
+    assertThat(sequencer.stats(AGENT)).isEqualTo(new ChannelStats(59, 1, 0, 1, 0));
+    assertThat(sequencer.stats(CONFERENCE)).isEqualTo(new ChannelStats(60, 0, 0, 1, 0));
+  }
+
+  @Test
+  void perConnectionIsDetectedWhenASideSendsTwoInARowAmongTheFirstFrames() {
+    send(AGENT, 1);
+    send(CONFERENCE, 2, 3);
+    send(AGENT, 4);
+    send(CONFERENCE, 5);
+    send(AGENT, 6);
+    assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_CONNECTION);
+    sequencer.flush();
+    assertThat(agentOut()).containsExactly("A0=s1", "A1=s4", "A2=s6");
+    assertThat(conferenceOut()).containsExactly("C0=s2", "C1=s3", "C2=s5");
+  }
+
+  @Test
+  void perConnectionReleasesFramesAsSoonAsTheirNumberIsNext() {
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 10, lengths(10, 10), java.util.Set.of());
+    for (Wire w : wire) {
+      send(w.side(), w.sequence());
+    }
+    assertThat(out).hasSize(20); // nothing held back once the mode is known
+  }
+
+  @Test
+  void randomCallsAreExactWithLossAndReorderWhileBothTalkOrWithPausesAlone() {
+    // The cases the numbering can decide: 2 % loss and 2 % reorder while both sides talk (the
+    // testkit's faults, unpadded ends included), or pauses, uneven ends and pair swaps without loss.
+    // (A loss right where a side pauses or resumes is ambiguous; see the class comment.)
+    for (Numbering numbering : Numbering.values()) {
+      for (int seed = 1; seed <= 60; seed++) {
+        java.util.Random random = new java.util.Random(seed);
+        boolean pauses = seed % 2 == 0;
+        int ticks = 150 + random.nextInt(150);
+        int agentEnd = ticks - random.nextInt(40);
+        int conferenceEnd = ticks - random.nextInt(40);
+        int pauseStart = 20 + random.nextInt(ticks / 2);
+        int pauseEnd = pauseStart + 10 + random.nextInt(40);
+        AudioChannel paused = random.nextBoolean() ? AGENT : CONFERENCE;
+        java.util.Set<Integer> swapped = new java.util.HashSet<>();
+        for (int k = 0; k < ticks; k++) {
+          if (random.nextDouble() < 0.05) {
+            swapped.add(k);
+          }
+        }
+        List<Wire> wire = new ArrayList<>(call(numbering, ticks, (side, k) -> k < (side == AGENT ? agentEnd : conferenceEnd)
+            && !(pauses && side == paused && k >= pauseStart && k < pauseEnd), pauses ? swapped : java.util.Set.of()));
+        List<Wire> lost = new ArrayList<>();
+        if (!pauses) {
+          int bothUntil = Math.min(agentEnd, conferenceEnd) - 3;
+          for (Wire w : List.copyOf(wire)) {
+            double draw = random.nextDouble();
+            if (w.frame() < 3 || w.frame() >= bothUntil) {
+              continue;
+            }
+            if (draw < 0.02) {
+              lost.add(w);
+            } else if (draw < 0.04 && !lost.contains(find(wire, w.side(), w.frame() + 1))) {
+              wire.remove(w); // sent right after the next frame of its side
+              wire.add(wire.indexOf(find(wire, w.side(), w.frame() + 1)) + 1, w);
+            }
+          }
+        }
+        CallSequencerTest fresh = new CallSequencerTest();
+        fresh.assertEachSideGetsItsOwnFrames(wire, lost);
+      }
+    }
+  }
+
+  @Test
+  void aSideThatJoinsLateContinuingTheCounterSwitchesToPerConnection() {
+    // only the conference is heard at first (counting by 1, so per-perspective as far as anyone can
+    // tell); the agent's first frame continues the same counter
+    List<Wire> wire = call(Numbering.PER_MESSAGE, 80, (side, k) -> side == CONFERENCE || k >= 30, java.util.Set.of());
+    for (int i = 0; i < 30; i++) {
+      send(wire.get(i).side(), wire.get(i).sequence());
+    }
+    assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_PERSPECTIVE);
+    assertThat(conferenceOut()).isEqualTo(expected(wire.subList(0, 30), CONFERENCE, List.of()));
+    CallSequencerTest whole = new CallSequencerTest();
+    whole.assertEachSideGetsItsOwnFrames(wire, List.of(find(wire, AGENT, 20), find(wire, CONFERENCE, 50)));
+  }
+
+  @Test
+  void aSideThatJoinsLateWithItsOwnCounterStaysPerPerspective() {
+    send(AGENT, range(1, 40));
+    send(CONFERENCE, range(1, 5)); // numbers the agent already used: two counters
+    send(AGENT, 41);
+    send(CONFERENCE, 6);
+    sequencer.flush();
+    assertThat(sequencer.mode()).isEqualTo(SequenceMode.PER_PERSPECTIVE);
+    assertThat(conferenceOut()).isEqualTo(frames("C", 0, 1, 6));
+    assertThat(agentOut()).isEqualTo(frames("A", 0, 1, 41));
+  }
 }

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LogSecrecyTest {
   private static final String SECRET = "s3cr3t-Kx7Qp2Zr9Lm4";
   private static final String WRONG_SECRET = "wr0ng-Yt5Vb8Nc1Hj6";
+  /** Credentials under names other than {@code secret}, which the one rule of Secrets also hides. */
+  private static final List<String> NAMED = List.of("Qak-7Hd2Pw", "Qat-3Kx9Zm", "Scs-5Rt1Uv", "Sap-8Nb4Cq",
+      "Spw-2Ly6Ej", "Srt-6Gf3Wa", "Uau-4Ts8Bd");
 
   @TempDir
   Path recordings;
@@ -85,6 +88,17 @@ class LogSecrecyTest {
       }
       noisy.send(Messages.stop("Participant")).send(Messages.stop("Conference"));
       assertThat(noisy.awaitCloseCode(10)).isEqualTo(1000);
+      // credentials under other names: query, Start, an unknown event, Stop
+      Peer named = Peer.connect(client, uri, "callId=h&sessionId=1&api_key=" + NAMED.get(0) + "&X-Auth-Token="
+          + NAMED.get(1), Map.of("Authorization", "Bearer " + SECRET));
+      named.send(Messages.connected()).send(Messages.start("\"h\"", "1", ",\"clientSecret\":\"" + NAMED.get(2)
+          + "\",\"apiKey\":\"" + NAMED.get(3) + "\",\"credentials\":{\"password\":\"" + NAMED.get(4) + "\"}"))
+          .send("{\"event\":\"Surprise\",\"authorization\":\"" + NAMED.get(6) + "\"}")
+          .send(media)
+          .send("{\"event\":\"Stop\",\"perspective\":\"Participant\",\"metadata\":{\"refresh_token\":\""
+              + NAMED.get(5) + "\"}}")
+          .send(Messages.stop("Conference"));
+      assertThat(named.awaitCloseCode(10)).isEqualTo(1000);
       // a call cut mid-stream and a binary frame of audio
       Peer binary = Peer.connect(client, uri, "callId=g&sessionId=1", Map.of("Authorization", "Bearer " + SECRET));
       binary.send(Messages.start("g", "1")).sendBinary(base64.getBytes(StandardCharsets.US_ASCII));
@@ -101,6 +115,14 @@ class LogSecrecyTest {
         .contains("DEBUG").contains("malformed").contains("401");
     assertThat(log).doesNotContain(SECRET).doesNotContain(WRONG_SECRET)
         .doesNotContain(SECRET.substring(0, 8)).doesNotContain(WRONG_SECRET.substring(0, 8));
+    for (String value : NAMED) {
+      assertThat(log).doesNotContain(value);
+    }
+    String callJson = Files.readString(recordings.resolve("h-1").resolve("call.json"), StandardCharsets.UTF_8);
+    assertThat(callJson).contains("\"agentId\" : 123").doesNotContain(SECRET).doesNotContain("apiKey");
+    for (String value : NAMED) {
+      assertThat(callJson).doesNotContain(value);
+    }
     for (int at = 0; at + 12 <= base64.length(); at += 6) {
       assertThat(log).as("no 12-character slice of the audio's base64").doesNotContain(base64.substring(at, at + 12));
     }
