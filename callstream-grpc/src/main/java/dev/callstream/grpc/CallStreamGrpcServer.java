@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A gRPC server that receives RingCX audio streams
@@ -78,7 +77,8 @@ import java.util.concurrent.CompletableFuture;
  * segment got its {@code SegmentStop}, else {@code CLOSED}, and the RPC then completes with OK and
  * {@code Empty} (after {@code onEnd}); {@code CLOSED} when the client cancels, or after
  * {@link Builder#idleTimeout} without an event ({@code CANCELLED}); {@code ERROR} as above or when the
- * listener throws; {@code SHUTDOWN} when {@link #close()} ends it ({@code UNAVAILABLE}).
+ * listener throws; {@code SHUTDOWN} when {@link #close()} or a {@link #drain} whose timeout passed
+ * ends it ({@code UNAVAILABLE}).
  *
  * <p>Thread-safe. {@link #close()} is idempotent; the server cannot be restarted.
  */
@@ -167,50 +167,61 @@ public final class CallStreamGrpcServer implements AutoCloseable {
     return current == null ? 0 : current.activeCalls();
   }
 
-  /** Whether the server refuses new streams because {@link #drain} or {@link #close()} has begun. */
-  public boolean draining() {
-    synchronized (lock) {
-      return closed;
-    }
-  }
-
-  /**
-   * Drains the server gracefully and returns at once: from this moment new streams are refused with
-   * {@code UNAVAILABLE} (counted as rejected {@code draining}), while the calls already open go on
-   * until they end by themselves. When all have ended, or when {@code timeout} has passed, the rest
-   * end with {@link dev.callstream.core.EndReason#SHUTDOWN} and the server stops as {@link #close()}
-   * does. Calling {@code drain} again, or {@link #close()}, brings the deadline forward (never
-   * back). Runs on its own thread, {@code callstream-grpc-drain}.
-   *
-   * @param timeout how long open calls may run on; zero ends them at once
-   * @return a future completed once the server has fully stopped (already complete before
-   *     {@link #start()})
-   */
-  public CompletableFuture<Void> drain(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout < 0: " + timeout);
-    }
+  /** True while new streams are admitted: started, not draining or closed, and a call slot free. */
+  public boolean ready() {
     GrpcRuntime current;
     synchronized (lock) {
-      closed = true;
+      if (closed) {
+        return false;
+      }
       current = runtime;
     }
-    if (current == null) {
-      return CompletableFuture.completedFuture(null);
+    return current != null && current.ready();
+  }
+
+  /** True once {@link #drain} or {@link #close()} has begun. */
+  public boolean draining() {
+    GrpcRuntime current;
+    synchronized (lock) {
+      current = runtime;
     }
-    return current.drain(timeout).copy();
+    return current != null && current.draining();
   }
 
   /**
-   * A drain of zero that waits: stops accepting streams (new ones get {@code UNAVAILABLE}), ends
-   * every open call with {@link dev.callstream.core.EndReason#SHUTDOWN}, waits up to
-   * {@link Builder#shutdownTimeout} for their terminal callbacks, then stops the network and the
-   * dispatch threads. Cuts a running {@link #drain} short. Idempotent; safe before {@link #start()}.
+   * The graceful stop for rolling restarts: new streams get {@code UNAVAILABLE} at once
+   * ({@link #ready()} turns false), open calls run to their natural end for up to {@code timeout},
+   * the rest then end with {@link dev.callstream.core.EndReason#SHUTDOWN}; then the network and the
+   * threads stop. A second drain with a shorter timeout brings the end forward ({@code Duration.ZERO}:
+   * at once).
+   *
+   * @return completes when the server has stopped
+   * @throws IllegalStateException when not started
+   */
+  public java.util.concurrent.CompletableFuture<Void> drain(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    return started().drain(timeout);
+  }
+
+  /**
+   * Stops accepting streams (new ones get {@code UNAVAILABLE}), ends every open call with
+   * {@link dev.callstream.core.EndReason#SHUTDOWN}, waits up to {@link Builder#shutdownTimeout} for
+   * their terminal callbacks, then stops the network and the dispatch threads. Idempotent; safe before
+   * {@link #start()}.
    */
   @Override
   public void close() {
-    drain(Duration.ZERO).exceptionally(error -> null).join();
+    GrpcRuntime current;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      current = runtime;
+    }
+    if (current != null) {
+      current.shutdown();
+    }
   }
 
   /**
@@ -338,8 +349,9 @@ public final class CallStreamGrpcServer implements AutoCloseable {
     /**
      * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
      * {@code transport=grpc}) on {@code registry}: active, started and ended calls, frames, gaps,
-     * duplicates and late frames per side, refused streams by reason. Default none: then no
-     * Micrometer class is loaded and Micrometer need not be on the class path.
+     * duplicates and late frames per side, refused streams by reason ({@code unauthorized},
+     * {@code capacity}, {@code draining}). Default none: then no Micrometer class is loaded and
+     * Micrometer need not be on the class path.
      */
     public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "registry");

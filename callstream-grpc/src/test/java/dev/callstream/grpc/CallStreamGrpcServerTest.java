@@ -71,7 +71,7 @@ class CallStreamGrpcServerTest {
       call.awaitEnd();
 
       assertThat(call.info.transport()).isEqualTo(Transport.GRPC);
-      assertThat(call.info.parameters()).containsEntry("x-tenant", "acme").doesNotContainKey("authorization");
+      assertThat(call.info.parameters()).containsEntry("x-tenant", "acme").doesNotContainKeys("authorization", "x-api-token");
       CallSession session = call.session;
       assertThat(session.transport()).isEqualTo(Transport.GRPC);
       assertThat(session.callId()).isEqualTo("dialog-8");

@@ -90,6 +90,7 @@ final class GrpcHarness implements AutoCloseable {
       Metadata headers = new Metadata();
       headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
       headers.put(Metadata.Key.of("x-tenant", Metadata.ASCII_STRING_MARSHALLER), "acme");
+      headers.put(Metadata.Key.of("x-api-token", Metadata.ASCII_STRING_MARSHALLER), "t0ken-value");
       stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
     ClientStream stream = new ClientStream();

@@ -148,7 +148,7 @@ public final class CallRecorder implements CallStreamListener.Factory {
     this.sinkFactory = builder.sinkFactory;
   }
 
-  /** A recorder writing all three files and {@code call.json} under {@code directory} (created if missing). */
+  /** A recorder writing every track and {@code call.json} under {@code directory} (created if missing). */
   public static CallRecorder create(Path directory) {
     return builder(directory).build();
   }
@@ -279,7 +279,8 @@ public final class CallRecorder implements CallStreamListener.Factory {
   /** Configures a {@link CallRecorder}. Not thread-safe. */
   public static final class Builder {
     private final Path directory;
-    private ObjectMapper mapper = new ObjectMapper();
+    /** Writes {@code call.json}; ours, not configurable: no Jackson type in the public API. */
+    private final ObjectMapper mapper = new ObjectMapper();
     private Events events = new Events() {};
     private Set<Track> tracks = EnumSet.allOf(Track.class);
     private int stereoWindowSlots = DEFAULT_STEREO_WINDOW_SLOTS;
@@ -290,24 +291,18 @@ public final class CallRecorder implements CallStreamListener.Factory {
       this.directory = Objects.requireNonNull(directory, "directory");
     }
 
-    /** The mapper that writes {@code call.json}; default a plain {@code new ObjectMapper()}. */
-    public Builder objectMapper(ObjectMapper mapper) {
-      this.mapper = Objects.requireNonNull(mapper, "mapper");
-      return this;
-    }
-
     /** Receives start, end and failure notifications; default none. */
     public Builder events(Events events) {
       this.events = Objects.requireNonNull(events, "events");
       return this;
     }
 
-    /** The files to write; default all three ({@code call.json} is always written). */
+    /** The files to write; default all of them ({@code call.json} is always written). */
     public Builder tracks(Track... tracks) {
       return tracks(Arrays.asList(tracks));
     }
 
-    /** The files to write; default all three ({@code call.json} is always written). */
+    /** The files to write; default all of them ({@code call.json} is always written). */
     public Builder tracks(java.util.Collection<Track> tracks) {
       if (tracks.isEmpty()) {
         this.tracks = EnumSet.noneOf(Track.class);

@@ -255,6 +255,34 @@ class GrpcShapedRecordingTest {
     assertThat(stereoStream.droppedBytes()).isZero();
   }
 
+  @Test
+  void framesOfAnyPtimeLandAtTheirPlaceAndAShortChunkIsPaddedToItsSlot() throws IOException {
+    CallRecorder recorder = CallRecorder.create(dir);
+    CallInfo info = CallInfo.empty(Transport.GRPC);
+    CallDriver driver = new CallDriver(info, recorder.create(info), 5, () -> {});
+    driver.start(new CallMetadata("pt", "1", null, null, null, null, null, null, null, null, null, null, Map.of()),
+        Map.of());
+    AudioFormat pcmu20 = new AudioFormat(AudioFormat.Encoding.MULAW, 8000, 20);
+    driver.segmentStart("c", new Participant("c", ParticipantType.CONTACT, null), PCMU, 1);
+    driver.segmentStart("a", new Participant("a", ParticipantType.AGENT, null), pcmu20, 1);
+    driver.media("c", 1, contact[0]);
+    driver.media("c", 2, java.util.Arrays.copyOf(contact[1], 400));   // a 50 ms chunk in a 100 ms slot
+    for (int seq = 1; seq <= 5; seq++) {
+      driver.media("a", seq, java.util.Arrays.copyOfRange(agent[0], (seq - 1) * 160, seq * 160));
+    }
+    driver.media("a", 7, java.util.Arrays.copyOfRange(agent[0], 0, 160));  // seq 6 (100..120 ms) is lost
+    driver.end(EndReason.CLOSED, null);
+
+    short[] contactPcm = new short[1600];
+    System.arraycopy(G711Reference.decodeMulaw(contact[0]), 0, contactPcm, 0, CHUNK);
+    System.arraycopy(G711Reference.decodeMulaw(java.util.Arrays.copyOf(contact[1], 400)), 0, contactPcm, CHUNK, 400);
+    short[] agentPcm = new short[1600];
+    System.arraycopy(G711Reference.decodeMulaw(agent[0]), 0, agentPcm, 0, CHUNK);
+    System.arraycopy(G711Reference.decodeMulaw(java.util.Arrays.copyOfRange(agent[0], 0, 160)), 0, agentPcm, 960, 160);
+    assertThat(WavFile.read(dir.resolve("pt-1/conference.wav")).samples()).isEqualTo(contactPcm);
+    assertThat(WavFile.read(dir.resolve("pt-1/agent.wav")).samples()).isEqualTo(agentPcm);
+  }
+
   static short[] samples(byte[] pcm) {
     short[] samples = new short[pcm.length / 2];
     for (int i = 0; i < samples.length; i++) {

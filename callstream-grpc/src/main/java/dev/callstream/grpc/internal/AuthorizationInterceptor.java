@@ -1,6 +1,7 @@
 package dev.callstream.grpc.internal;
 
 import dev.callstream.core.CallInfo;
+import dev.callstream.core.Secrets;
 import dev.callstream.core.Transport;
 import dev.callstream.grpc.proto.StreamingGrpc;
 import dev.callstream.transport.Authenticator;
@@ -109,15 +110,15 @@ final class AuthorizationInterceptor implements ServerInterceptor {
 
   /**
    * The call's info at admission: the request metadata a listener may see (text keys, lower case,
-   * first value), without {@code authorization}, a {@code secret} key, or gRPC's own headers.
+   * first value), without gRPC's own headers and without any key that names a secret
+   * ({@link Secrets#isSecretKey}: {@code authorization}, {@code secret}, {@code token}...).
    */
   static CallInfo callInfo(Metadata headers) {
     Map<String, String> parameters = new LinkedHashMap<>();
     for (String key : headers.keys()) {
       String lower = key.toLowerCase(Locale.ROOT);
       if (lower.endsWith(Metadata.BINARY_HEADER_SUFFIX) || lower.startsWith("grpc-") || lower.startsWith(":")
-          || lower.equals("authorization") || lower.equals("secret") || lower.equals("content-type")
-          || lower.equals("te")) {
+          || Secrets.isSecretKey(lower) || lower.equals("content-type") || lower.equals("te")) {
         continue;
       }
       String value = headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));

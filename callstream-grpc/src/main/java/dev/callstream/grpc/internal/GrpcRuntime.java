@@ -49,12 +49,10 @@ public final class GrpcRuntime {
   private final AtomicLong refusedCapacity = new AtomicLong();
   private final AtomicLong refusedDraining = new AtomicLong();
   private final Consumer<CallStreamMetrics.Rejection> rejections;
-  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-  private final Object drainLock = new Object();
-  /** When the drain gives up waiting ({@link System#nanoTime()} scale); written under drainLock. */
-  private volatile long drainDeadlineNanos;
-  private Thread drainThread;
   private volatile boolean closing;
+  // idle's monitor
+  private CompletableFuture<Void> drained;
+  private long drainDeadline;
   private Server server;
 
   private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections) {
@@ -72,7 +70,7 @@ public final class GrpcRuntime {
   /**
    * Binds and starts serving.
    *
-   * @param rejections told of every refused stream (any thread; must not block)
+   * @param rejections told of every refused stream, for the metrics (any thread; must not block)
    */
   public static GrpcRuntime start(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections)
       throws IOException {
@@ -133,80 +131,13 @@ public final class GrpcRuntime {
     return open.size();
   }
 
-  /** Streams refused so far: {@code unauthorized} and {@code capacity}. */
+  /** Streams refused so far: {@code unauthorized}, {@code capacity} and {@code draining}. */
   public Map<String, Long> refused() {
     Map<String, Long> map = new LinkedHashMap<>();
     map.put("unauthorized", refusedUnauthorized.get());
     map.put("capacity", refusedCapacity.get());
     map.put("draining", refusedDraining.get());
     return map;
-  }
-
-  /** Whether new streams are refused: a drain or shutdown has begun. */
-  public boolean draining() {
-    return closing;
-  }
-
-  /**
-   * Starts (or shortens) a drain: new streams get {@code UNAVAILABLE} from now on, open calls may
-   * run until they end or {@code timeout} passes, then the rest end with SHUTDOWN as in
-   * {@link #shutdown()}. Runs on its own thread; a later call with an earlier deadline brings the
-   * end forward, a later deadline is ignored.
-   *
-   * @return completed once everything has stopped
-   */
-  public CompletableFuture<Void> drain(Duration timeout) {
-    Duration max = Duration.ofDays(365);
-    long nanos = timeout.compareTo(max) > 0 ? max.toNanos() : Math.max(0, timeout.toNanos());
-    long deadline = System.nanoTime() + nanos;
-    synchronized (drainLock) {
-      if (drainThread == null) {
-        drainDeadlineNanos = deadline;
-        closing = true;
-        drainThread = new Thread(this::runDrain, "callstream-grpc-drain");
-        drainThread.start();
-      } else if (deadline - drainDeadlineNanos < 0) {
-        drainDeadlineNanos = deadline;
-        synchronized (idle) {
-          idle.notifyAll();
-        }
-      }
-    }
-    return terminated;
-  }
-
-  private void runDrain() {
-    try {
-      if (!open.isEmpty()) {
-        log.info("draining: {} open calls may run on for up to {} ms", open.size(),
-            TimeUnit.NANOSECONDS.toMillis(Math.max(0, drainDeadlineNanos - System.nanoTime())));
-        synchronized (idle) {
-          while (!open.isEmpty()) {
-            long left = drainDeadlineNanos - System.nanoTime();
-            if (left <= 0) {
-              break;
-            }
-            TimeUnit.NANOSECONDS.timedWait(idle, left);
-          }
-        }
-      }
-      shutdown();
-    } catch (InterruptedException e) {
-      shutdown();
-    } catch (RuntimeException | Error e) {
-      log.error("drain failed", e);
-      terminated.completeExceptionally(e);
-    } finally {
-      terminated.complete(null);
-    }
-  }
-
-  private void rejected(CallStreamMetrics.Rejection reason) {
-    try {
-      rejections.accept(reason);
-    } catch (RuntimeException e) {
-      log.debug("counting a rejection failed: {}", e.toString());
-    }
   }
 
   /** A call's terminal callback has run and its RPC is closed: give its slot back. */
@@ -231,44 +162,88 @@ public final class GrpcRuntime {
     }
   }
 
+  /** True while new streams are admitted: not draining and a call slot free. */
+  public boolean ready() {
+    return !closing && settings.admission().active() < settings.admission().maxCalls();
+  }
+
+  /** True from the first {@link #drain} on: new streams are refused. */
+  public boolean draining() {
+    return closing;
+  }
+
   /**
-   * Refuses new streams, ends every open call with SHUTDOWN, waits up to the shutdown timeout for
-   * their terminal callbacks, then stops the network and the threads.
+   * Refuses new streams from now on ({@code UNAVAILABLE}) and lets open calls run to their end for
+   * up to {@code timeout}; then ends the rest with SHUTDOWN, waits up to the shutdown timeout for
+   * their terminal callbacks and stops the network and the threads. A later call with a shorter
+   * timeout brings the deadline forward (a second signal ends the drain at once).
+   *
+   * @return completes once everything has stopped
    */
-  public void shutdown() {
-    closing = true;
-    server.shutdown();
-    List<GrpcCall> calls = List.copyOf(open);
-    for (GrpcCall call : calls) {
-      call.shutdown();
+  public CompletableFuture<Void> drain(Duration timeout) {
+    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    synchronized (idle) {
+      if (drained != null) {
+        if (deadline - drainDeadline < 0) {
+          drainDeadline = deadline;
+          idle.notifyAll();
+        }
+        return drained;
+      }
+      closing = true;
+      drainDeadline = deadline;
+      drained = new CompletableFuture<>();
     }
-    long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+    server.shutdown();
+    Thread thread = new Thread(this::runDrain, "callstream-grpc-drain");
+    thread.setDaemon(true);
+    thread.start();
+    return drained;
+  }
+
+  /** {@link #drain} with no grace: every open call ends with SHUTDOWN now; waits until stopped. */
+  public void shutdown() {
+    drain(Duration.ZERO).join();
+  }
+
+  private void runDrain() {
     try {
       synchronized (idle) {
         while (!open.isEmpty()) {
-          long left = deadline - System.nanoTime();
+          long left = drainDeadline - System.nanoTime();
           if (left <= 0) {
-            log.warn("{} calls still open after the shutdown timeout", open.size());
             break;
           }
           TimeUnit.NANOSECONDS.timedWait(idle, left);
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    server.shutdownNow();
-    try {
+      List<GrpcCall> calls = List.copyOf(open);
+      if (!calls.isEmpty()) {
+        log.info("ending {} open calls with shutdown", calls.size());
+        for (GrpcCall call : calls) {
+          call.shutdown();
+        }
+        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+        synchronized (idle) {
+          while (!open.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              log.warn("{} calls still open after the shutdown timeout", open.size());
+              break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(idle, left);
+          }
+        }
+      }
+      server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    sweeper.shutdownNow();
-    dispatchPool.shutdown();
-    try {
+      sweeper.shutdownNow();
+      dispatchPool.shutdown();
       dispatchPool.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      drained.complete(null);
     }
   }
 
@@ -284,7 +259,7 @@ public final class GrpcRuntime {
       if (closing) {
         refusedDraining.incrementAndGet();
         rejected(CallStreamMetrics.Rejection.DRAINING);
-        call.close(Status.UNAVAILABLE.withDescription("server draining"), new Metadata());
+        call.close(Status.UNAVAILABLE.withDescription("server shutting down"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
       if (!settings.admission().tryAcquire()) {
@@ -299,6 +274,15 @@ public final class GrpcRuntime {
       open.add(grpcCall);
       grpcCall.open();
       return grpcCall;
+    }
+  }
+
+  /** Counts a refused stream in the metrics (a failure to count never affects the refusal). */
+  private void rejected(CallStreamMetrics.Rejection reason) {
+    try {
+      rejections.accept(reason);
+    } catch (RuntimeException e) {
+      log.debug("counting a rejection failed: {}", e.toString());
     }
   }
 
