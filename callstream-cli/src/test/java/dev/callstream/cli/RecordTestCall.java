@@ -35,7 +35,8 @@ final class RecordTestCall implements WebSocket.Listener {
   }
 
   static HttpClient client(SSLContext context) {
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    // 50 concurrent TLS handshakes on a loaded 2-core host took more than 5 s to connect (seen in full runs)
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
     if (context != null) {
       builder.sslContext(context);
     }
@@ -69,7 +70,7 @@ final class RecordTestCall implements WebSocket.Listener {
   static RecordTestCall open(HttpClient client, URI base, String callId, String sessionId,
       Map<String, String> extraQuery, Map<String, String> headers) {
     RecordTestCall call = new RecordTestCall(callId, sessionId);
-    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
     headers.forEach(builder::header);
     URI uri = URI.create(base + "?" + query(callId, sessionId, extraQuery));
     call.socket = builder.buildAsync(uri, call).orTimeout(15, TimeUnit.SECONDS).join();

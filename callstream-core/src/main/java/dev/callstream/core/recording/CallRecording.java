@@ -170,12 +170,11 @@ final class CallRecording implements CallStreamListener {
     }
     try {
       folder = createFolder(session);
-      int sampleRate = session.segments().isEmpty() ? 8000 : session.segments().get(0).format().sampleRate();
       if (session.transport() == Transport.WSS) {
         AudioFormat format = session.segments().isEmpty() ? AudioFormat.MULAW_8K : session.segments().get(0).format();
         tracks = new SlotTracks(recorder, folder, format.sampleRate(), format.samplesPerFrame());
       } else {
-        tracks = new MixTracks(recorder, folder, sampleRate);
+        tracks = new MixTracks(recorder, folder);
       }
       for (Segment segment : session.segments()) {
         tracks.segmentStart(segment);

@@ -26,10 +26,11 @@ final class MixTracks implements CallRecording.Tracks {
 
   private final CallRecorder recorder;
   private final Path folder;
-  private final int sampleRate;
-  private final int windowFrames;
+  /** The call's rate: its first segment's; 0 until the files are opened. */
+  private int sampleRate;
+  private int windowFrames;
   private final MixFile[] sides = new MixFile[2];
-  private final MixFile stereo;
+  private MixFile stereo;
   private final Map<String, MixFile> segmentFiles = new HashMap<>();
   private final List<MixFile> all = new ArrayList<>();
   private final Map<String, Boolean> warned = new HashMap<>();
@@ -37,12 +38,19 @@ final class MixTracks implements CallRecording.Tracks {
   /** The call's length so far in sample frames. */
   private long end;
 
-  MixTracks(CallRecorder recorder, Path folder, int sampleRate) throws IOException {
+  MixTracks(CallRecorder recorder, Path folder) {
     this.recorder = recorder;
     this.folder = folder;
-    this.sampleRate = sampleRate;
+  }
+
+  /** Opens the side and stereo files at the first segment's rate (8000 Hz for a call without one). */
+  private void open(int rate) throws IOException {
+    if (sampleRate != 0) {
+      return;
+    }
+    sampleRate = rate;
     // at least a second, so a 100 ms chunk and a segment a little behind stay in memory
-    this.windowFrames = Math.max(sampleRate, sampleRate * recorder.stereoWindowSlots() / 50);
+    windowFrames = Math.max(sampleRate, sampleRate * recorder.stereoWindowSlots() / 50);
     WavSink.Factory files = recorder.sinkFactory();
     if (recorder.tracks().contains(CallRecorder.Track.AGENT)) {
       sides[0] = track(files.open(folder.resolve(CallRecorder.Track.AGENT.fileName()), sampleRate, 1), 1);
@@ -63,6 +71,7 @@ final class MixTracks implements CallRecording.Tracks {
 
   @Override
   public void segmentStart(Segment segment) throws IOException {
+    open(segment.format().sampleRate());
     if (segmentFiles.containsKey(segment.id()) || !recorder.tracks().contains(CallRecorder.Track.SEGMENTS)) {
       return;
     }
@@ -78,6 +87,7 @@ final class MixTracks implements CallRecording.Tracks {
   @Override
   public void frame(CallSession session, AudioFrame frame) throws IOException {
     Segment segment = frame.segment();
+    open(segment.format().sampleRate());
     long at = slotStart(segment, frame.position());
     int slot = slotSamples(segment);
     extend(at + slot);
@@ -108,12 +118,14 @@ final class MixTracks implements CallRecording.Tracks {
   }
 
   @Override
-  public void gap(Gap gap) {
+  public void gap(Gap gap) throws IOException {
+    open(gap.segment().format().sampleRate());
     extend(slotStart(gap.segment(), gap.fromPosition() + gap.frameCount()));
   }
 
   @Override
   public void finish() throws IOException {
+    open(8000);
     for (MixFile file : all) {
       file.extendTo(end);
       file.finish();

@@ -283,6 +283,31 @@ class GrpcShapedRecordingTest {
     assertThat(WavFile.read(dir.resolve("pt-1/agent.wav")).samples()).isEqualTo(agentPcm);
   }
 
+  @Test
+  void aCallOfL16At16kHzIsRecordedAtItsOwnRateBigEndianDecoded() throws IOException {
+    CallRecorder recorder = CallRecorder.create(dir);
+    CallInfo info = CallInfo.empty(Transport.GRPC);
+    CallDriver driver = new CallDriver(info, recorder.create(info), 5, () -> {});
+    driver.start(new CallMetadata("wide", "1", null, null, null, null, null, null, null, null, null, null, Map.of()),
+        Map.of());
+    driver.segmentStart("c", new Participant("c", ParticipantType.CONTACT, null),
+        new AudioFormat(AudioFormat.Encoding.L16, 16000, 20), 1);
+    short[] expected = new short[320];
+    byte[] bigEndian = new byte[640];
+    for (int i = 0; i < 320; i++) {
+      expected[i] = (short) (i * 97 - 15000);
+      bigEndian[2 * i] = (byte) (expected[i] >> 8);
+      bigEndian[2 * i + 1] = (byte) expected[i];
+    }
+    driver.media("c", 1, bigEndian);
+    driver.segmentStop("c");
+    driver.end(EndReason.STOPPED, null);
+    WavFile conferenceFile = WavFile.read(dir.resolve("wide-1/conference.wav"));
+    assertThat(conferenceFile.sampleRate()).isEqualTo(16000);
+    assertThat(conferenceFile.samples()).isEqualTo(expected);
+    assertThat(WavFile.read(dir.resolve("wide-1/agent.wav")).samples()).hasSize(320).containsOnly((short) 0);
+  }
+
   static short[] samples(byte[] pcm) {
     short[] samples = new short[pcm.length / 2];
     for (int i = 0; i < samples.length; i++) {
