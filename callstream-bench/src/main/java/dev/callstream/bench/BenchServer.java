@@ -5,6 +5,8 @@ import dev.callstream.grpc.CallStreamGrpcServer;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.server.Dispatch;
 import dev.callstream.transport.Tls;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.BufferedReader;
@@ -28,6 +30,8 @@ import org.glassfish.tyrus.server.Server;
  *       latency of probe frames) and does nothing else;
  *   <li>{@code --mode record}: the same measuring listener in front of {@link CallRecorder} (WAV files
  *       and call.json under {@code --recordings});
+ *   <li>{@code --metrics prometheus} with either: the Micrometer call and recorder metrics on a
+ *       Prometheus registry, scraped every 5 s (default {@code off}: no registry);
  *   <li>{@code --dispatch IO_THREAD} with either: listener callbacks on the I/O thread (default
  *       {@code POOL});
  *   <li>{@code --transport grpc} with {@code noop} or {@code record}: the same listeners behind our
@@ -58,10 +62,36 @@ public final class BenchServer {
     switch (mode) {
       case "noop", "record" -> {
         CallRecorder recorder = null;
+        // --metrics prometheus: the call and recorder metrics on a Prometheus registry, scraped
+        // every 5 s as a Prometheus server would (15 s is usual; 5 s makes the scrape cost visible).
+        PrometheusMeterRegistry registry = options.getOrDefault("metrics", "off").equals("prometheus")
+            ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
         if (mode.equals("record")) {
           Path recordings = Path.of(options.getOrDefault("recordings", "recordings"));
           Files.createDirectories(recordings);
-          recorder = CallRecorder.create(recordings);
+          CallRecorder.Builder recorderBuilder = CallRecorder.builder(recordings);
+          if (registry != null) {
+            recorderBuilder.meterRegistry(registry);
+          }
+          recorder = recorderBuilder.build();
+        }
+        if (registry != null) {
+          Thread scraper = new Thread(() -> {
+            try {
+              while (true) {
+                Thread.sleep(5000);
+                registry.scrape();
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }, "bench-scraper");
+          scraper.setDaemon(true);
+          scraper.start();
+        }
+        CallStreamServer.Builder serverBuilder = CallStreamServer.builder();
+        if (registry != null) {
+          serverBuilder.meterRegistry(registry);
         }
         CallRecorder delegateFactory = recorder;
         if (grpc) {
@@ -79,7 +109,7 @@ public final class BenchServer {
           boundPort = ours.port();
           break;
         }
-        CallStreamServer ours = CallStreamServer.builder()
+        CallStreamServer ours = serverBuilder
             .host("127.0.0.1")
             .port(port)
             .tls(Tls.none())

@@ -11,10 +11,13 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -27,7 +30,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code callstream record}: the recording server of CONTRACTS.md section 2. Prints {@code listening
  * on (ws|wss)://HOST:PORT/} on stdout when ready, then one line per call start and end; logs and the
- * certificate fingerprint go to stderr. SIGTERM or SIGINT finish every open recording and exit 0.
+ * certificate fingerprint go to stderr. SIGTERM or SIGINT drain (CONTRACTS.md section 6): open calls
+ * run on up to {@code --drain-timeout}, every recording is finished, exit 0.
  * Exit 2 on a usage error (including a {@code --recordings} directory it cannot write), 1 when the
  * server cannot start (address in use, TLS files that are not PEM or a keystore, a PEM key that does
  * not match its certificate: one line naming both files).
@@ -43,7 +47,10 @@ import picocli.CommandLine.Spec;
           + " (left agent, right conference), all 8 kHz 16-bit PCM, and call.json.",
       "Prints 'listening on wss://HOST:PORT/' when ready, then 'call started <callId>-<sessionId>"
           + " <folder>' and 'call ended <callId>-<sessionId> <reason> complete=<true|false> <folder>'"
-          + " per call. SIGTERM or SIGINT finish every open recording (endReason shutdown) and exit 0.",
+          + " per call.",
+      "SIGTERM or SIGINT start a drain: prints 'draining N calls', /readyz turns 503, new calls get"
+          + " HTTP 503, open calls go on until they end or --drain-timeout passes (then they end with"
+          + " shutdown), then exit 0. A second signal ends the drain at once.",
       "With --grpc-port it also prints 'listening on grpcs://HOST:PORT'."
     })
 final class RecordCommand implements Callable<Integer> {
@@ -136,6 +143,16 @@ final class RecordCommand implements Callable<Integer> {
           + " none.")
   Integer grpcPort;
 
+  @Option(names = "--admin-port", paramLabel = "N",
+      description = "Serve /healthz, /readyz and /metrics (Prometheus) over plain HTTP on --host at this"
+          + " port (0 picks a free one); prints 'admin on http://HOST:PORT/'. Default: off.")
+  Integer adminPort;
+
+  @Option(names = "--drain-timeout", paramLabel = "S", defaultValue = "30",
+      description = "On SIGTERM/SIGINT, how many seconds open calls may run on before they end with"
+          + " shutdown (default: ${DEFAULT-VALUE}).")
+  double drainTimeout;
+
   @Override
   public Integer call() throws Exception {
     RecordServer.Settings settings = settings();
@@ -160,8 +177,14 @@ final class RecordCommand implements Callable<Integer> {
       }
       try {
         signals.await();
+        // Readiness turns 503 and new handshakes are refused at once; open calls go on until they
+        // end or the timeout passes. A second signal cuts the drain short (close() below).
+        CompletableFuture.anyOf(server.drain(settings.drainTimeout()), signals.second()).get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        err.println("warning: drain failed: " + e.getCause());
+        err.flush();
       }
       server.close();
       try {
@@ -187,6 +210,15 @@ final class RecordCommand implements Callable<Integer> {
     }
     if (maxCalls < 1) {
       throw usage("--max-calls must be at least 1: " + maxCalls);
+    }
+    if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
+      throw usage("--admin-port must be between 0 and 65535: " + adminPort);
+    }
+    if (adminPort != null && adminPort != 0 && adminPort == port) {
+      throw usage("--admin-port must differ from --port: " + adminPort);
+    }
+    if (Double.isNaN(drainTimeout) || drainTimeout < 0 || drainTimeout > 86_400) {
+      throw usage("--drain-timeout must be between 0 and 86400 seconds: " + drainTimeout);
     }
     if (grpcPort != null && (grpcPort < 0 || grpcPort > 65535)) {
       throw usage("--grpc-port must be between 0 and 65535: " + grpcPort);
@@ -215,7 +247,8 @@ final class RecordCommand implements Callable<Integer> {
     RecordServer.Kafka kafkaSettings = kafka == null ? null
         : new RecordServer.Kafka(kafka.trim(), kafkaTopic == null ? KafkaWire.DEFAULT_TOPIC : kafkaTopic.trim());
     return new RecordServer.Settings(host.trim(), port, noRecordings ? null : recordings, tlsMode, secretList,
-        maxCalls, grpcPort, kafkaSettings);
+        maxCalls, grpcPort, adminPort == null ? -1 : adminPort, Duration.ofMillis(Math.round(drainTimeout * 1000)),
+        kafkaSettings);
   }
 
   /** Informational stderr lines go here: stderr, or nowhere with --quiet. */

@@ -11,13 +11,16 @@ import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;
 import dev.callstream.transport.TlsInfo;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What {@code callstream record} runs: a {@link CallRecorder} behind a {@link CallStreamServer}
@@ -31,35 +34,53 @@ import java.util.Objects;
  */
 final class RecordServer implements AutoCloseable {
 
+  /** The default of {@code --drain-timeout}. */
+  static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
   /**
    * A validated configuration.
    *
    * @param recordings where calls are written; null with {@code --recordings none} (then Kafka is required)
    * @param secrets empty when handshakes need no secret
    * @param grpcPort the gRPC listener's port (0 for any free one), or null for none
+   * @param adminPort the admin HTTP port ({@code /healthz}, {@code /readyz}, {@code /metrics}), 0
+   *     for a free one, -1 for none
+   * @param drainTimeout how long open calls may run on after a drain begins
    * @param kafka where every call is also published, or null
    */
-  record Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls,
-      Integer grpcPort, Kafka kafka) {
+  record Settings(
+      String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Integer grpcPort,
+      int adminPort, Duration drainTimeout, Kafka kafka) {
     Settings {
       Objects.requireNonNull(host, "host");
       if (recordings == null && kafka == null) {
         throw new IllegalArgumentException("no recordings and no Kafka: nothing would be kept");
       }
       Objects.requireNonNull(tls, "tls");
+      Objects.requireNonNull(drainTimeout, "drainTimeout");
       secrets = List.copyOf(secrets);
     }
 
+    /** Without Kafka. */
+    Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Integer grpcPort,
+        int adminPort, Duration drainTimeout) {
+      this(host, port, Objects.requireNonNull(recordings, "recordings"), tls, secrets, maxCalls, grpcPort, adminPort,
+          drainTimeout, null);
+    }
+
+    /** With a gRPC port only, no admin endpoint, the default drain timeout. */
     Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Integer grpcPort) {
-      this(host, port, Objects.requireNonNull(recordings, "recordings"), tls, secrets, maxCalls, grpcPort, null);
+      this(host, port, recordings, tls, secrets, maxCalls, grpcPort, -1, DEFAULT_DRAIN_TIMEOUT);
     }
 
+    /** With Kafka only (recordings may be null), no admin endpoint, the default drain timeout. */
     Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls, Kafka kafka) {
-      this(host, port, recordings, tls, secrets, maxCalls, null, kafka);
+      this(host, port, recordings, tls, secrets, maxCalls, null, -1, DEFAULT_DRAIN_TIMEOUT, kafka);
     }
 
+    /** Without gRPC, Kafka and the admin endpoint, with the default drain timeout. */
     Settings(String host, int port, Path recordings, Tls tls, List<String> secrets, int maxCalls) {
-      this(host, port, Objects.requireNonNull(recordings, "recordings"), tls, secrets, maxCalls, null, null);
+      this(host, port, recordings, tls, secrets, maxCalls, null, -1, DEFAULT_DRAIN_TIMEOUT);
     }
 
     /** Never prints the secrets themselves. */
@@ -67,7 +88,7 @@ final class RecordServer implements AutoCloseable {
     public String toString() {
       return "Settings[" + host + ":" + port + ", " + recordings + ", " + tls + ", "
           + secrets.size() + " secrets, maxCalls=" + maxCalls + ", grpcPort=" + grpcPort
-          + (kafka == null ? "" : ", " + kafka) + "]";
+          + ", adminPort=" + adminPort + ", drainTimeout=" + drainTimeout + (kafka == null ? "" : ", " + kafka) + "]";
     }
   }
 
@@ -82,26 +103,33 @@ final class RecordServer implements AutoCloseable {
   private final CallStreamServer server;
   /** Null without {@code --grpc-port}. */
   private final CallStreamGrpcServer grpcServer;
+  private final AdminServer admin;
   private final Path recordings;
+  private final PrintWriter out;
   private final PrintWriter err;
   /** Null without {@code --kafka}. */
   private final KafkaCallPublisher publisher;
   private boolean closed;
+  private CompletableFuture<Void> drain;
 
-  private RecordServer(CallStreamServer server, CallStreamGrpcServer grpcServer, Path recordings, PrintWriter err,
-      KafkaCallPublisher publisher) {
+  private RecordServer(CallStreamServer server, CallStreamGrpcServer grpcServer, AdminServer admin, Path recordings,
+      PrintWriter out, PrintWriter err, KafkaCallPublisher publisher) {
+    this.publisher = publisher;
     this.server = server;
     this.grpcServer = grpcServer;
+    this.admin = admin;
     this.recordings = recordings;
+    this.out = out;
     this.err = err;
-    this.publisher = publisher;
   }
 
   /**
-   * Creates the recordings directory, repairs recordings a crash left behind, starts the server and
-   * prints {@code listening on <uri>} on {@code out}.
+   * Creates the recordings directory, repairs recordings a crash left behind, starts the server (and
+   * the admin endpoint when {@link Settings#adminPort()} is not -1) and prints {@code listening on
+   * <uri>} on {@code out}, followed by {@code admin on http://HOST:PORT/} with the admin endpoint.
    *
-   * @throws IOException when the recordings directory cannot be created or listed
+   * @throws IOException when the recordings directory cannot be created or listed, or the admin
+   *     port cannot be bound
    * @throws dev.callstream.core.CallStreamException when TLS material cannot be read or the address
    *     cannot be bound
    */
@@ -137,7 +165,7 @@ final class RecordServer implements AutoCloseable {
       publisher = KafkaCallPublisher.builder(settings.kafka().bootstrap()).topic(settings.kafka().topic()).start();
     }
     try {
-      return startServers(settings, listeners(recordings, publisher, out, err), recordings, publisher, out, status);
+      return startServers(settings, recordings, publisher, out, err, status);
     } catch (RuntimeException | IOException e) {
       if (publisher != null) {
         publisher.close();
@@ -146,27 +174,35 @@ final class RecordServer implements AutoCloseable {
     }
   }
 
-  private static CallStreamListener.Factory listeners(Path recordings, KafkaCallPublisher publisher,
-      PrintWriter out, PrintWriter err) {
+  private static RecordServer startServers(Settings settings, Path recordings, KafkaCallPublisher publisher,
+      PrintWriter out, PrintWriter err, PrintWriter status) throws IOException {
+    // Metrics only with the admin endpoint: without it nobody could read them, and they cost nothing.
+    PrometheusMeterRegistry registry = settings.adminPort() >= 0 ? AdminServer.newRegistry() : null;
+    CallStreamListener.Factory recorder;
     if (recordings == null) {
-      return CallStreamListener.Factory.all(new UnrecordedLines(out), publisher);
+      recorder = CallStreamListener.Factory.all(new UnrecordedLines(out), publisher);
+    } else {
+      CallRecorder.Builder recorderBuilder = CallRecorder.builder(recordings).events(new Lines(out, err));
+      if (registry != null) {
+        recorderBuilder.meterRegistry(registry);
+      }
+      if (publisher != null) {
+        recorderBuilder.callJsonExtras(publisher.callJsonExtras());
+        recorder = CallStreamListener.Factory.all(recorderBuilder.build(), publisher);
+      } else {
+        recorder = recorderBuilder.build();
+      }
     }
-    CallRecorder.Builder recorder = CallRecorder.builder(recordings).events(new Lines(out, err));
-    if (publisher == null) {
-      return recorder.build();
+    CallStreamServer.Builder serverBuilder = CallStreamServer.builder();
+    if (registry != null) {
+      serverBuilder.meterRegistry(registry);
     }
-    recorder.callJsonExtras(publisher.callJsonExtras());
-    return CallStreamListener.Factory.all(recorder.build(), publisher);
-  }
-
-  private static RecordServer startServers(Settings settings, CallStreamListener.Factory recorder, Path recordings,
-      KafkaCallPublisher publisher, PrintWriter out, PrintWriter status) throws IOException {
     Authenticator authenticator = settings.secrets().isEmpty()
         ? Authenticator.NONE
         : Authenticator.secrets(settings.secrets());
     // One limit for both transports: --max-calls counts every open call of the process.
     CallAdmission admission = CallAdmission.limit(settings.maxCalls());
-    CallStreamServer server = CallStreamServer.builder()
+    CallStreamServer server = serverBuilder
         .host(settings.host())
         .port(settings.port())
         .tls(settings.tls())
@@ -178,7 +214,11 @@ final class RecordServer implements AutoCloseable {
     CallStreamGrpcServer grpcServer = null;
     if (settings.grpcPort() != null) {
       try {
-        grpcServer = CallStreamGrpcServer.builder()
+        CallStreamGrpcServer.Builder grpcBuilder = CallStreamGrpcServer.builder();
+        if (registry != null) {
+          grpcBuilder.meterRegistry(registry);
+        }
+        grpcServer = grpcBuilder
             .host(settings.host())
             .port(settings.grpcPort())
             .tls(settings.tls())
@@ -192,7 +232,22 @@ final class RecordServer implements AutoCloseable {
         throw e;
       }
     }
-    RecordServer started = new RecordServer(server, grpcServer, recordings, status, publisher);
+    AdminServer admin = null;
+    if (registry != null) {
+      CallStreamGrpcServer grpc = grpcServer;
+      try {
+        admin = AdminServer.start(settings.host(), settings.adminPort(), registry,
+            () -> notReadyBecause(server, grpc, admission));
+      } catch (IOException | RuntimeException e) {
+        server.close();
+        if (grpcServer != null) {
+          grpcServer.close();
+        }
+        throw new IOException("cannot listen on " + settings.host() + ":" + settings.adminPort()
+            + " (--admin-port): " + e.getMessage(), e);
+      }
+    }
+    RecordServer started = new RecordServer(server, grpcServer, admin, recordings, out, status, publisher);
     printFingerprint(status, "tls", server.tls());
     if (grpcServer != null) {
       // a self-signed choice generates one certificate per listener
@@ -206,10 +261,15 @@ final class RecordServer implements AutoCloseable {
     if (publisher != null) {
       line(status, "publishing every call to kafka " + settings.kafka().bootstrap() + " topic " + publisher.topic());
     }
-    line(out, "listening on " + server.uri());
+    String ready = "listening on " + server.uri();
     if (grpcServer != null) {
-      line(out, "listening on " + grpcServer.uri());
+      ready += System.lineSeparator() + "listening on " + grpcServer.uri();
     }
+    if (admin != null) {
+      ready += System.lineSeparator() + "admin on " + admin.uri();
+    }
+    // One write: no call line can come between these lines.
+    line(out, ready);
     return started;
   }
 
@@ -218,6 +278,44 @@ final class RecordServer implements AutoCloseable {
       line(err, label + ": " + (tls.selfSigned() ? "self-signed " : "") + "certificate sha256 "
           + tls.sha256Fingerprint());
     }
+  }
+
+  /** What {@code /readyz} says: null when a new call would be admitted. */
+  private static String notReadyBecause(CallStreamServer server, CallStreamGrpcServer grpc, CallAdmission admission) {
+    if (server.draining() || (grpc != null && grpc.draining())) {
+      return "draining";
+    }
+    if (admission.active() >= admission.maxCalls()) {
+      return "at --max-calls (" + admission.maxCalls() + ")";
+    }
+    return null;
+  }
+
+  /** The admin endpoint's address, or null without {@code --admin-port}. */
+  URI adminUri() {
+    return admin == null ? null : admin.uri();
+  }
+
+  /**
+   * Starts a drain (CONTRACTS.md section 6) and returns at once: prints {@code draining N calls} on
+   * stdout, {@code /readyz} turns 503 and new handshakes get 503 (gRPC: {@code UNAVAILABLE}) from
+   * now on, open calls may run on for {@code timeout} and then end with {@code shutdown}. A second
+   * call returns the same future.
+   *
+   * @return completed once every call has ended and the servers have stopped
+   */
+  synchronized CompletableFuture<Void> drain(Duration timeout) {
+    if (drain == null) {
+      if (closed) {
+        return CompletableFuture.completedFuture(null);
+      }
+      // Counted before the drain starts: calls admitted after this line are refused anyway.
+      int open = activeCalls();
+      drain = grpcServer == null ? server.drain(timeout)
+          : CompletableFuture.allOf(server.drain(timeout), grpcServer.drain(timeout));
+      line(out, "draining " + open + " calls");
+    }
+    return drain;
   }
 
   /** {@code wss://host:port/} or {@code ws://host:port/}, with the real port. */
@@ -251,8 +349,9 @@ final class RecordServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting calls, ends every open call with {@code shutdown} and waits until their
-   * recordings are finished (valid files, {@code call.json} written), then stops the network.
+   * Stops accepting calls, ends every open call with {@code shutdown} (cutting a running drain
+   * short) and waits until their recordings are finished (valid files, {@code call.json} written),
+   * then stops the network and the admin endpoint.
    */
   @Override
   public synchronized void close() {
@@ -280,6 +379,9 @@ final class RecordServer implements AutoCloseable {
     }
     if (publisher != null) {
       publisher.close(); // flushes what the calls queued
+    }
+    if (admin != null) {
+      admin.close();
     }
     line(err, "stopped");
   }

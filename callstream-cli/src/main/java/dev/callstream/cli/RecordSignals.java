@@ -5,12 +5,13 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Turns SIGTERM and SIGINT into a shutdown request that the main thread waits for, so that the
- * process can finish its recordings and exit 0. The JVM's own handling would run shutdown hooks and
+ * process can finish its recordings and exit 0. The first signal asks for a drain, a second one for
+ * ending it at once (CONTRACTS.md section 6). The JVM's own handling would run shutdown hooks and
  * then exit with 143 (TERM) or 130 (INT), which scripts and service managers read as a failure.
  *
  * <p>Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in every JDK 17) through
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * the JVM's exit code).
  */
 final class RecordSignals implements AutoCloseable {
-  private final CountDownLatch requested = new CountDownLatch(1);
-  private final AtomicReference<String> reason = new AtomicReference<>();
+  private final CompletableFuture<String> first = new CompletableFuture<>();
+  private final CompletableFuture<String> second = new CompletableFuture<>();
   private final List<Runnable> restorers = new ArrayList<>();
 
   /**
@@ -51,16 +52,28 @@ final class RecordSignals implements AutoCloseable {
     }
   }
 
-  /** Requests shutdown; the first reason wins. Any thread. */
+  /**
+   * Requests shutdown: the first request starts a drain, the second ends it at once; later ones
+   * change nothing. Any thread.
+   */
   void request(String why) {
-    reason.compareAndSet(null, why);
-    requested.countDown();
+    if (!first.complete(why)) {
+      second.complete(why);
+    }
   }
 
   /** Blocks until shutdown is requested; returns the first reason given. */
   String await() throws InterruptedException {
-    requested.await();
-    return reason.get();
+    try {
+      return first.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Completed with its reason by the second request (a second SIGTERM/SIGINT: stop draining now). */
+  CompletableFuture<String> second() {
+    return second;
   }
 
   /** Gives the signals back to their previous handlers. */

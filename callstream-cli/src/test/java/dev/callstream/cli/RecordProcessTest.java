@@ -85,7 +85,8 @@ class RecordProcessTest {
 
   @Test
   void sigtermFinishesEveryOpenRecordingAndExitsZero() throws Exception {
-    child = RecordTestProcess.start("--port", "0", "--recordings", dir.toString());
+    // A drain of zero: open calls end with shutdown at once (the drain itself: RecordDrainProcessTest)
+    child = RecordTestProcess.start("--port", "0", "--recordings", dir.toString(), "--drain-timeout", "0");
     Matcher listening = LISTENING.matcher(child.nextLine());
     assertThat(listening.matches()).isTrue();
     String fingerprint = child.awaitStderr(FINGERPRINT).group(1);
@@ -114,6 +115,8 @@ class RecordProcessTest {
       assertThat(call.awaitCloseCode(10)).isEqualTo(1001);
     }
     List<String> rest = child.remainingLines();
+    assertThat(rest).as("stdout after SIGTERM; stderr: %s", child.stderr).first().isEqualTo("draining " + calls + " calls");
+    rest = rest.subList(1, rest.size());
     assertThat(rest).as("stdout after SIGTERM; stderr: %s", child.stderr).hasSize(calls).allMatch(line -> line.matches("call ended term\\d-1 shutdown complete=false \\S+"));
     for (int c = 0; c < calls; c++) {
       Path folder = dir.toAbsolutePath().resolve("term" + c + "-1");
@@ -129,7 +132,8 @@ class RecordProcessTest {
 
   @Test
   void sigintAlsoFinishesTheRecordingAndExitsZero() throws Exception {
-    child = RecordTestProcess.start("--port", "0", "--recordings", dir.toString(), "--tls", "none");
+    child = RecordTestProcess.start("--port", "0", "--recordings", dir.toString(), "--tls", "none",
+        "--drain-timeout", "0");
     Matcher listening = LISTENING.matcher(child.nextLine());
     assertThat(listening.matches()).isTrue();
     assertThat(listening.group(1)).isEqualTo("ws");
@@ -146,7 +150,9 @@ class RecordProcessTest {
 
     assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGINT").isTrue();
     assertThat(child.process.exitValue()).as("exit code; stderr: %s", child.stderr).isZero();
-    assertThat(child.remainingLines()).singleElement().asString().startsWith("call ended int-1 shutdown complete=false ");
+    List<String> rest = child.remainingLines();
+    assertThat(rest).hasSize(2).first().isEqualTo("draining 1 calls");
+    assertThat(rest.get(1)).startsWith("call ended int-1 shutdown complete=false ");
     assertThat(callJson(dir.resolve("int-1")).get("endReason").asText()).isEqualTo("shutdown");
   }
 

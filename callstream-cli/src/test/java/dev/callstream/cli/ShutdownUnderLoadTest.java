@@ -51,7 +51,9 @@ class ShutdownUnderLoadTest {
   @Test
   void sigtermWithFiftyOpenCallsFinishesEveryRecordingAndExitsZero() throws Exception {
     Path recordings = dir.resolve("recordings").toAbsolutePath();
-    recorder = RecordTestProcess.start("--port", "0", "--tls", "none", "--recordings", recordings.toString());
+    // A drain of zero: every open call ends with shutdown at once (the drain itself: RecordDrainProcessTest)
+    recorder = RecordTestProcess.start("--port", "0", "--tls", "none", "--recordings", recordings.toString(),
+        "--drain-timeout", "0");
     URI uri = URI.create("ws://127.0.0.1:" + recorder.awaitListening() + "/");
     HttpClient shared = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     List<CallResult> results = new ArrayList<>();
@@ -84,6 +86,8 @@ class ShutdownUnderLoadTest {
     }
 
     List<String> ended = recorder.remainingLines();
+    assertThat(ended).as("stdout after SIGTERM").first().isEqualTo("draining " + CALLS + " calls");
+    ended = ended.subList(1, ended.size());
     assertThat(ended).as("stdout after SIGTERM; stderr:%n%s", recorder.stderr).hasSize(CALLS)
         .allMatch(line -> line.matches("call ended load\\d+-1 shutdown complete=false \\S+"));
     // 1001 (going away); -1 when the sender was writing a frame as the server closed the socket

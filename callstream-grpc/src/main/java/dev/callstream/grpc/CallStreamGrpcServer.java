@@ -4,6 +4,7 @@ import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.grpc.internal.GrpcMetrics;
 import dev.callstream.grpc.internal.GrpcRuntime;
 import dev.callstream.grpc.internal.GrpcSettings;
 import dev.callstream.grpc.internal.TlsSource;
@@ -114,13 +115,17 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       }
       CallAdmission admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
       TlsMaterial material = config.tls.load(config.host);
+      // Only a given registry loads the metrics classes (Micrometer is an optional dependency).
+      GrpcMetrics metrics = config.meterRegistry == null ? null : GrpcMetrics.create(config.meterRegistry);
+      CallStreamListener.Factory factory = metrics == null ? config.listenerFactory
+          : metrics.instrument(config.listenerFactory);
       GrpcSettings settings = new GrpcSettings(config.host, config.port, TlsSource.of(material),
-          config.listenerFactory, config.authenticator, admission, config.maxMessageBytes, config.idleTimeout,
+          factory, config.authenticator, admission, config.maxMessageBytes, config.idleTimeout,
           config.handshakeTimeout, config.shutdownTimeout, config.keepAliveTime, config.keepAliveTimeout,
           config.permitKeepAliveTime, config.permitKeepAliveWithoutCalls, config.reorderWindow,
           config.callBuffer, config.flowControlWindow, config.dispatchThreads, config.maxMalformedEvents);
       try {
-        runtime = GrpcRuntime.start(settings);
+        runtime = metrics == null ? GrpcRuntime.start(settings) : GrpcRuntime.start(settings, metrics.rejections());
       } catch (IOException | RuntimeException e) {
         throw new CallStreamException("cannot listen for gRPC on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
       }
@@ -256,6 +261,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
     private CallStreamListener.Factory listenerFactory;
     private Authenticator authenticator = Authenticator.NONE;
     private CallAdmission admission;
+    private Object meterRegistry;
     private int maxCalls = 500;
     private int maxMessageBytes = 64 * 1024;
     private Duration idleTimeout = Duration.ofSeconds(60);
@@ -337,6 +343,18 @@ public final class CallStreamGrpcServer implements AutoCloseable {
         throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
       }
       this.maxCalls = maxCalls;
+      return this;
+    }
+
+    /**
+     * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
+     * {@code transport=grpc}) on {@code registry}: active, started and ended calls, frames, gaps,
+     * duplicates and late frames per side, refused streams by reason ({@code unauthorized},
+     * {@code capacity}, {@code draining}). Default none: then no Micrometer class is loaded and
+     * Micrometer need not be on the class path.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
@@ -472,6 +490,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       copy.listenerFactory = listenerFactory;
       copy.authenticator = authenticator;
       copy.admission = admission;
+      copy.meterRegistry = meterRegistry;
       copy.maxCalls = maxCalls;
       copy.maxMessageBytes = maxMessageBytes;
       copy.idleTimeout = idleTimeout;

@@ -4,6 +4,7 @@ import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.internal.CallDriver;
+import dev.callstream.server.internal.ServerMetrics;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
 import dev.callstream.server.wire.StreamCodec;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A WebSocket (Secure) server that receives Engage Voice call streams on path {@code /} (any query
@@ -64,8 +66,18 @@ import java.util.Objects;
  * with 1001); {@code ERROR} when the listener throws (1011) or the peer breaks the protocol: a binary
  * message (1003), a message over {@link Builder#maxMessageBytes} (1009), or the 100th malformed
  * message of the call (1007; up to then each malformed message is skipped, logged at WARN with the
- * call id and reported through {@code onError}); {@code SHUTDOWN} when {@link #close()} ends it
- * (1001).
+ * call id and reported through {@code onError}); {@code SHUTDOWN} when {@link #close()} ends it,
+ * or a {@link #drain} whose timeout passed (1001).
+ *
+ * <h2>Drain</h2>
+ * {@link #drain(Duration)} is the graceful stop for rolling restarts: new upgrades get HTTP 503 at
+ * once ({@link #ready()} turns false, for a load balancer's readiness check), open calls run to
+ * their natural end up to the timeout, the rest then end with {@code SHUTDOWN}; it returns a future
+ * to wait on. {@link #close()} is a drain of zero that waits.
+ *
+ * <h2>Metrics</h2>
+ * With {@link Builder#meterRegistry} the server publishes the call metrics of
+ * {@link dev.callstream.core.metrics.CallStreamMetrics} (Micrometer, tagged {@code transport=wss}).
  *
  * <h2>Secrets</h2>
  * Every query parameter and every Start or Stop metadata field whose name
@@ -83,6 +95,7 @@ public final class CallStreamServer implements AutoCloseable {
   private final Object lock = new Object();
   private ServerRuntime runtime;
   private TlsInfo tlsInfo;
+  private CallAdmission admission;
   private boolean closed;
 
   private CallStreamServer(Builder config) {
@@ -112,17 +125,24 @@ public final class CallStreamServer implements AutoCloseable {
       }
       TlsMaterial material = config.tls.load(config.host);
       StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
+      // Only a given registry loads the metrics classes (Micrometer is an optional dependency).
+      ServerMetrics metrics = config.meterRegistry == null ? null : ServerMetrics.create(config.meterRegistry);
+      CallStreamListener.Factory factory = metrics == null ? config.listenerFactory
+          : metrics.instrument(config.listenerFactory);
+      admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
       ServerSettings settings = new ServerSettings(config.host, config.port, material.sslContext(),
-          config.listenerFactory, config.authenticator, codec,
-          config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls), config.maxMessageBytes,
+          factory, config.authenticator, codec, admission, config.maxMessageBytes,
           config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
           config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
       try {
-        runtime = ServerRuntime.start(settings);
+        runtime = metrics == null ? ServerRuntime.start(settings) : ServerRuntime.start(settings, metrics.rejections());
       } catch (IOException e) {
         throw new CallStreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
       }
       tlsInfo = material.info();
+      if (metrics != null) {
+        metrics.bind(runtime);
+      }
       return this;
     }
   }
@@ -161,24 +181,76 @@ public final class CallStreamServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting calls (new upgrades get 503), ends every open call with
-   * {@link dev.callstream.core.EndReason#SHUTDOWN} (sockets closed with 1001), waits up to
-   * {@link Builder#shutdownTimeout} for their terminal callbacks, then stops the network and the
-   * dispatch threads. Idempotent; safe before {@link #start()}.
+   * Whether the server refuses new calls because {@link #drain} or {@link #close()} has begun (or
+   * it is closed). A load balancer's readiness check should fail from then on.
    */
-  @Override
-  public void close() {
+  public boolean draining() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  /**
+   * Whether a new call would be admitted now: started, not draining, and fewer than
+   * {@link Builder#maxCalls} calls open (counted by the {@link Builder#admission}, when one is shared). For readiness checks (a snapshot: the next upgrade decides).
+   */
+  public boolean ready() {
+    CallAdmission slots;
+    synchronized (lock) {
+      if (closed || runtime == null) {
+        return false;
+      }
+      slots = admission;
+    }
+    // The admission may be shared with other servers of the process: its count is what decides.
+    return slots.active() < slots.maxCalls();
+  }
+
+  /**
+   * Drains the server gracefully and returns at once. From this moment new upgrades are refused
+   * with HTTP 503 (the platform retries another receiver; counted as rejected {@code draining}),
+   * while the calls already open go on until they end by themselves. When all have ended, or when
+   * {@code timeout} has passed, the rest end with {@link dev.callstream.core.EndReason#SHUTDOWN}
+   * (sockets closed with 1001) and the server waits up to {@link Builder#shutdownTimeout} for their
+   * terminal callbacks, then stops the network and its threads, exactly as {@link #close()} does.
+   *
+   * <p>Guarantees: every open call gets exactly one {@code onEnd}, after all its audio received
+   * before its end; a call that ends by itself within the timeout is not disturbed (its reason is
+   * its own, usually {@code STOPPED}). Calling {@code drain} again, or {@link #close()}, while a
+   * drain runs brings its deadline forward (never back): {@code drain(Duration.ZERO)} ends the
+   * remaining calls at once. The drain runs on its own (non-daemon) thread named
+   * {@code callstream-drain}.
+   *
+   * @param timeout how long open calls may run on; zero ends them at once
+   * @return a future completed (never exceptionally by a call's failure) once the server has fully
+   *     stopped; {@code join()} it to wait. Before {@link #start()} it is already complete.
+   */
+  public CompletableFuture<Void> drain(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout < 0: " + timeout);
+    }
     ServerRuntime current;
     synchronized (lock) {
-      if (closed) {
-        return;
-      }
       closed = true;
       current = runtime;
     }
-    if (current != null) {
-      current.shutdown();
+    if (current == null) {
+      return CompletableFuture.completedFuture(null);
     }
+    return current.drain(timeout).copy();
+  }
+
+  /**
+   * A drain of zero that waits: stops accepting calls (new upgrades get 503), ends every open call
+   * with {@link dev.callstream.core.EndReason#SHUTDOWN} (sockets closed with 1001), waits up to
+   * {@link Builder#shutdownTimeout} for their terminal callbacks, then stops the network and the
+   * dispatch threads. Cuts a running {@link #drain} short. Idempotent; safe before {@link #start()}.
+   */
+  @Override
+  public void close() {
+    // A failure while stopping was logged by the drain; close() itself never throws for it.
+    drain(Duration.ZERO).exceptionally(error -> null).join();
   }
 
   private ServerRuntime started() {
@@ -220,6 +292,7 @@ public final class CallStreamServer implements AutoCloseable {
     private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     private Dispatch dispatch = Dispatch.POOL;
+    private Object meterRegistry;
 
     private Builder() {}
 
@@ -368,6 +441,17 @@ public final class CallStreamServer implements AutoCloseable {
     }
 
     /**
+     * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
+     * {@code transport=wss}) on {@code registry}: active, started and ended calls, frames, gaps,
+     * duplicates and late frames per channel, refused handshakes by reason, and the listener queue.
+     * Default none: then no Micrometer class is loaded and Micrometer need not be on the class path.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
      * An unstarted server with this configuration.
      *
      * @throws IllegalStateException when no listener factory or no TLS choice was given
@@ -398,6 +482,7 @@ public final class CallStreamServer implements AutoCloseable {
       copy.dispatchThreads = dispatchThreads;
       copy.ioThreads = ioThreads;
       copy.dispatch = dispatch;
+      copy.meterRegistry = meterRegistry;
       return new CallStreamServer(copy);
     }
 

@@ -142,7 +142,9 @@ public final class CallRecorder implements CallStreamListener.Factory {
   private CallRecorder(Builder builder) {
     this.directory = builder.directory.toAbsolutePath().normalize();
     this.mapper = builder.mapper;
-    this.events = builder.events;
+    // Only a given registry loads the Micrometer decorator: Micrometer is an optional dependency.
+    this.events = builder.meterRegistry == null ? builder.events
+        : RecorderMetrics.wrap(builder.events, builder.meterRegistry);
     this.tracks = Set.copyOf(builder.tracks);
     this.stereoWindowSlots = builder.stereoWindowSlots;
     this.sinkFactory = builder.sinkFactory;
@@ -317,6 +319,7 @@ public final class CallRecorder implements CallStreamListener.Factory {
     private int stereoWindowSlots = DEFAULT_STEREO_WINDOW_SLOTS;
     private WavSink.Factory sinkFactory = WavSink.Factory.WAV_WRITER;
     private Function<CallSession, Map<String, Object>> callJsonExtras;
+    private Object meterRegistry;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -363,6 +366,16 @@ public final class CallRecorder implements CallStreamListener.Factory {
      */
     public Builder callJsonExtras(Function<CallSession, Map<String, Object>> extras) {
       this.callJsonExtras = Objects.requireNonNull(extras, "extras");
+      return this;
+    }
+
+    /**
+     * Publishes {@code callstream_recording_bytes_total} (the sizes of a call's files, added when
+     * its recording finishes) and {@code callstream_recording_failures_total} on {@code registry},
+     * tagged {@code transport}. Default none (and no Micrometer class is loaded).
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

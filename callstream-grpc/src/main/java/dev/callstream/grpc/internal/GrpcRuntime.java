@@ -1,6 +1,7 @@
 package dev.callstream.grpc.internal;
 
 import com.google.protobuf.Empty;
+import dev.callstream.core.metrics.CallStreamMetrics;
 import dev.callstream.grpc.proto.StreamEvent;
 import dev.callstream.grpc.proto.StreamingGrpc;
 import io.grpc.Context;
@@ -28,6 +29,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,21 +47,34 @@ public final class GrpcRuntime {
   private final Object idle = new Object();
   private final AtomicLong refusedUnauthorized = new AtomicLong();
   private final AtomicLong refusedCapacity = new AtomicLong();
+  private final AtomicLong refusedDraining = new AtomicLong();
+  private final Consumer<CallStreamMetrics.Rejection> rejections;
   private volatile boolean closing;
   // idle's monitor
   private CompletableFuture<Void> drained;
   private long drainDeadline;
   private Server server;
 
-  private GrpcRuntime(GrpcSettings settings) {
+  private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections) {
     this.settings = settings;
+    this.rejections = rejections;
     this.dispatchPool = Executors.newFixedThreadPool(settings.dispatchThreads(), daemon("callstream-grpc-dispatch-"));
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("callstream-grpc-idle-"));
   }
 
   /** Binds and starts serving. */
   public static GrpcRuntime start(GrpcSettings settings) throws IOException {
-    GrpcRuntime runtime = new GrpcRuntime(settings);
+    return start(settings, reason -> {});
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param rejections told of every refused stream, for the metrics (any thread; must not block)
+   */
+  public static GrpcRuntime start(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections)
+      throws IOException {
+    GrpcRuntime runtime = new GrpcRuntime(settings, rejections);
     try {
       runtime.bind();
     } catch (IOException | RuntimeException e) {
@@ -78,7 +93,10 @@ public final class GrpcRuntime {
         // Handlers only queue work on the call's lane: nothing blocks a transport thread.
         .directExecutor()
         .addService(ServerInterceptors.intercept(service,
-            new AuthorizationInterceptor(settings.authenticator(), refusedUnauthorized::incrementAndGet)))
+            new AuthorizationInterceptor(settings.authenticator(), () -> {
+              refusedUnauthorized.incrementAndGet();
+              rejected(CallStreamMetrics.Rejection.UNAUTHORIZED);
+            })))
         .addStreamTracerFactory(CloseStatusTracer.FACTORY)
         .maxInboundMessageSize(settings.maxMessageBytes())
         .flowControlWindow(settings.flowControlWindow())
@@ -113,11 +131,12 @@ public final class GrpcRuntime {
     return open.size();
   }
 
-  /** Streams refused so far: {@code unauthorized} and {@code capacity}. */
+  /** Streams refused so far: {@code unauthorized}, {@code capacity} and {@code draining}. */
   public Map<String, Long> refused() {
     Map<String, Long> map = new LinkedHashMap<>();
     map.put("unauthorized", refusedUnauthorized.get());
     map.put("capacity", refusedCapacity.get());
+    map.put("draining", refusedDraining.get());
     return map;
   }
 
@@ -238,11 +257,14 @@ public final class GrpcRuntime {
     @Override
     public ServerCall.Listener<StreamEvent> startCall(ServerCall<StreamEvent, Empty> call, Metadata headers) {
       if (closing) {
+        refusedDraining.incrementAndGet();
+        rejected(CallStreamMetrics.Rejection.DRAINING);
         call.close(Status.UNAVAILABLE.withDescription("server shutting down"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
       if (!settings.admission().tryAcquire()) {
         refusedCapacity.incrementAndGet();
+        rejected(CallStreamMetrics.Rejection.CAPACITY);
         log.info("stream refused: {} calls open, the limit", settings.admission().maxCalls());
         call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many calls"), new Metadata());
         return new ServerCall.Listener<>() {};
@@ -252,6 +274,15 @@ public final class GrpcRuntime {
       open.add(grpcCall);
       grpcCall.open();
       return grpcCall;
+    }
+  }
+
+  /** Counts a refused stream in the metrics (a failure to count never affects the refusal). */
+  private void rejected(CallStreamMetrics.Rejection reason) {
+    try {
+      rejections.accept(reason);
+    } catch (RuntimeException e) {
+      log.debug("counting a rejection failed: {}", e.toString());
     }
   }
 

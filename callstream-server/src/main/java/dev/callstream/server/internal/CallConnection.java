@@ -11,6 +11,7 @@ import dev.callstream.core.Gap;
 import dev.callstream.core.Segment;
 import dev.callstream.core.SegmentInfo;
 import dev.callstream.core.TransportEvent;
+import dev.callstream.core.metrics.CallStreamMetrics;
 import dev.callstream.server.Dispatch;
 import dev.callstream.server.wire.MalformedMessageException;
 import dev.callstream.server.wire.Media;
@@ -107,6 +108,11 @@ final class CallConnection {
 
   String logId() {
     return logId;
+  }
+
+  /** Events read and not yet handed to the listener. Any thread. */
+  int queued() {
+    return lane.size();
   }
 
   /** Queues the listener's creation, unless the call must first prove itself at Start. */
@@ -350,6 +356,7 @@ final class CallConnection {
 
   private void refuseBeforeListener(String why, String phrase) {
     refused = true;
+    runtime.rejected(CallStreamMetrics.Rejection.UNAUTHORIZED);
     held = null;
     log.warn("call {}: {}; closing with 1008", logId, why);
     terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": " + why),

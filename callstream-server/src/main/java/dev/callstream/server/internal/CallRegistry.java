@@ -67,6 +67,30 @@ final class CallRegistry {
     return closing;
   }
 
+  /**
+   * Waits until every slot is released or the deadline ({@link System#nanoTime()} scale, read again
+   * after each {@link #wakeIdleWaiters()}) passes; false on timeout.
+   */
+  boolean awaitIdleUntil(java.util.function.LongSupplier deadlineNanos) throws InterruptedException {
+    synchronized (idle) {
+      while (reserved.get() > 0) {
+        long left = deadlineNanos.getAsLong() - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+    }
+    return true;
+  }
+
+  /** Makes {@link #awaitIdleUntil} read its deadline again (it was brought forward). */
+  void wakeIdleWaiters() {
+    synchronized (idle) {
+      idle.notifyAll();
+    }
+  }
+
   /** Waits until every slot is released; false on timeout. */
   boolean awaitIdle(long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;

@@ -1,16 +1,19 @@
 package dev.callstream.server.internal;
 
 import dev.callstream.core.internal.LogSafe;
+import dev.callstream.core.metrics.CallStreamMetrics;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -18,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -40,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class ServerRuntime {
   private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
   private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+  private static final Duration MAX_DRAIN = Duration.ofDays(365);
   /** The most one read of a connection takes off its socket. */
   static final int READ_BUFFER_BYTES = 64 * 1024;
   /**
@@ -61,9 +66,15 @@ public final class ServerRuntime {
   private final NetworkListener listener;
   private final Object closeLock = new Object();
   private boolean closed;
+  private final Consumer<CallStreamMetrics.Rejection> rejections;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  /** When the drain gives up waiting ({@link System#nanoTime()} scale); guarded by closeLock for writes. */
+  private volatile long drainDeadlineNanos;
+  private Thread drainThread;
 
-  private ServerRuntime(ServerSettings settings) {
+  private ServerRuntime(ServerSettings settings, Consumer<CallStreamMetrics.Rejection> rejections) {
     this.settings = settings;
+    this.rejections = rejections;
     this.registry = new CallRegistry(settings.admission());
     this.dispatchPool = new DispatchPool(settings.dispatchThreads(), TimeUnit.SECONDS.toNanos(30), "callstream-dispatch-");
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("callstream-timer-", true));
@@ -78,7 +89,17 @@ public final class ServerRuntime {
 
   /** Binds and starts serving. */
   public static ServerRuntime start(ServerSettings settings) throws IOException {
-    ServerRuntime runtime = new ServerRuntime(settings);
+    return start(settings, reason -> {});
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param rejections told of every refused handshake (any thread; must not block)
+   */
+  public static ServerRuntime start(ServerSettings settings, Consumer<CallStreamMetrics.Rejection> rejections)
+      throws IOException {
+    ServerRuntime runtime = new ServerRuntime(settings, rejections);
     try {
       runtime.startServing();
       return runtime;
@@ -154,6 +175,87 @@ public final class ServerRuntime {
   /** Calls admitted and not yet ended. */
   public int activeCalls() {
     return registry.reserved();
+  }
+
+  /** Whether new calls are refused: a drain or shutdown has begun. */
+  public boolean draining() {
+    return registry.closing();
+  }
+
+  /** Events read and not yet handed to listeners, over all open calls. */
+  public int queuedEvents() {
+    int total = 0;
+    for (CallConnection call : registry.openCalls()) {
+      total += call.queued();
+    }
+    return total;
+  }
+
+  /** The most events waiting for any one call's listener. */
+  public int maxQueuedEvents() {
+    int max = 0;
+    for (CallConnection call : registry.openCalls()) {
+      max = Math.max(max, call.queued());
+    }
+    return max;
+  }
+
+  /**
+   * Starts (or shortens) a drain: new upgrades are refused with 503 from now on, open calls may run
+   * until they end or {@code timeout} passes, then the rest end with SHUTDOWN as in
+   * {@link #shutdown()}. Runs on its own thread; a later call with an earlier deadline brings the
+   * end forward, a later deadline is ignored.
+   *
+   * @return completed once everything has stopped
+   */
+  public CompletableFuture<Void> drain(Duration timeout) {
+    // Saturate: a deadline a year away is as good as none, and keeps nanoTime arithmetic safe.
+    long nanos = timeout.compareTo(MAX_DRAIN) > 0 ? MAX_DRAIN.toNanos() : Math.max(0, timeout.toNanos());
+    long deadline = System.nanoTime() + nanos;
+    synchronized (closeLock) {
+      if (drainThread == null) {
+        drainDeadlineNanos = deadline;
+        registry.startClosing();
+        drainThread = new Thread(this::runDrain, "callstream-drain");
+        drainThread.start();
+      } else if (deadline - drainDeadlineNanos < 0) {
+        drainDeadlineNanos = deadline;
+        registry.wakeIdleWaiters();
+      }
+    }
+    return terminated;
+  }
+
+  private void runDrain() {
+    try {
+      int open = registry.reserved();
+      long left = drainDeadlineNanos - System.nanoTime();
+      if (open > 0 && left > 0) {
+        log.info("draining: {} open calls may run on for up to {} ms", open, TimeUnit.NANOSECONDS.toMillis(left));
+        try {
+          if (registry.awaitIdleUntil(() -> drainDeadlineNanos)) {
+            log.info("drained: every call ended on its own");
+          }
+        } catch (InterruptedException e) {
+          log.debug("drain interrupted; shutting down");
+        }
+      }
+      shutdown();
+    } catch (RuntimeException | Error e) {
+      log.error("drain failed", e);
+      terminated.completeExceptionally(e);
+    } finally {
+      terminated.complete(null);
+    }
+  }
+
+  /** Counts a refused handshake. */
+  void rejected(CallStreamMetrics.Rejection reason) {
+    try {
+      rejections.accept(reason);
+    } catch (RuntimeException e) {
+      log.debug("counting a rejection failed: {}", e.toString());
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.callstream.server.internal;
 
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.Secrets;
+import dev.callstream.core.metrics.CallStreamMetrics;
 import dev.callstream.transport.Authenticator.Decision;
 import dev.callstream.transport.Handshake;
 import jakarta.websocket.CloseReason;
@@ -197,11 +198,14 @@ final class UpgradeFilter extends BaseFilter {
     String logId = runtime.logId(info.callId());
     if (decision == null || decision == Decision.REJECT) {
       log.warn("call {}: upgrade from {} not authorized (401)", logId, request.getRemoteAddress());
+      runtime.rejected(CallStreamMetrics.Rejection.UNAUTHORIZED);
       return refuse(ctx, request, 401, "Unauthorized", "WWW-Authenticate", "Bearer");
     }
     if (!runtime.registry().tryReserve()) {
+      boolean draining = runtime.registry().closing();
       log.warn("call {}: upgrade from {} refused (503): {}", logId, request.getRemoteAddress(),
-          runtime.registry().closing() ? "server closing" : "all " + runtime.settings().admission().maxCalls() + " call slots taken");
+          draining ? "server draining" : "all " + runtime.settings().admission().maxCalls() + " call slots taken");
+      runtime.rejected(draining ? CallStreamMetrics.Rejection.DRAINING : CallStreamMetrics.Rejection.CAPACITY);
       return refuse(ctx, request, 503, "Service Unavailable", "Retry-After", "1");
     }
     PendingCall pending = runtime.newPending(withoutSecret(info), decision == Decision.VERIFY_AT_START, logId);

@@ -1,0 +1,176 @@
+package dev.callstream.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callstream.core.AudioChannel;
+import dev.callstream.core.EndReason;
+import dev.callstream.testkit.AudioSource;
+import dev.callstream.testkit.CallResult;
+import dev.callstream.testkit.CallScript;
+import dev.callstream.testkit.FakeEngageVoice;
+import dev.callstream.testkit.HandshakeFailedException;
+import dev.callstream.testkit.Pacing;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.Tls;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link CallStreamServer#drain}: new calls refused with 503 at once, open calls running to their
+ * natural end with all their audio, the rest ended with SHUTDOWN at the deadline; and the call
+ * metrics counting all of it.
+ */
+class DrainTest {
+  private final BlockingQueue<RecordingCallListener> created = new LinkedBlockingQueue<>();
+  private final MeterRegistry registry = new SimpleMeterRegistry();
+  private CallStreamServer server;
+  private FakeEngageVoice platform;
+
+  @AfterEach
+  void stop() {
+    if (platform != null) {
+      platform.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void start(CallStreamServer.Builder builder) {
+    server = builder.host("127.0.0.1").port(0).tls(Tls.none())
+        .listenerFactory(RecordingCallListener.factory(created))
+        .meterRegistry(registry)
+        .build().start();
+    platform = FakeEngageVoice.builder(URI.create("ws://127.0.0.1:" + server.port() + "/"))
+        .pacing(Pacing.REALTIME)
+        .retryBackoff(Duration.ofMillis(20))
+        .build();
+  }
+
+  private static CallScript call(int index, Duration length) {
+    return CallScript.numbered(7, index)
+        .agent(AudioSource.speechLike(index).limit(length))
+        .conference(AudioSource.speechLike(100 + index).limit(length))
+        .build();
+  }
+
+  @Test
+  void aDrainRefusesNewCallsAndLetsOpenCallsEndWithAllTheirAudio() throws Exception {
+    start(CallStreamServer.builder());
+    CompletableFuture<CallResult> open = platform.start(call(1, Duration.ofMillis(1500)));
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+    assertThat(server.ready()).isTrue();
+
+    CompletableFuture<Void> drained = server.drain(Duration.ofSeconds(20));
+
+    assertThat(server.draining()).as("draining at once").isTrue();
+    assertThat(server.ready()).as("not ready while draining").isFalse();
+    CallResult refused = platform.play(call(2, Duration.ofMillis(200)));
+    assertThat(refused.failed()).isTrue();
+    assertThat(refused.failure()).isInstanceOf(HandshakeFailedException.class);
+    assertThat(((HandshakeFailedException) refused.failure()).status()).isEqualTo(503);
+    assertThat(drained).as("the open call is still running").isNotDone();
+
+    CallResult finished = open.get(10, TimeUnit.SECONDS);
+    assertThat(finished.completed()).isTrue();
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
+    assertThat(listener.frames).hasSize((int) (2 * finished.agent().framesSent()));
+    assertThat(listener.gapFrames).isZero();
+    drained.get(10, TimeUnit.SECONDS);
+    assertThat(server.activeCalls()).isZero();
+    assertThat(created).as("no listener for the refused call").isEmpty();
+
+    assertThat(counter("callstream.calls.started")).isEqualTo(1);
+    assertThat(counter("callstream.calls.ended", "reason", "stopped")).isEqualTo(1);
+    assertThat(counter("callstream.calls.ended", "reason", "shutdown")).isZero();
+    assertThat(counter("callstream.handshakes.rejected", "reason", "draining")).isEqualTo(refused.attempts());
+    assertThat(counter("callstream.frames", "channel", "agent")).isEqualTo(finished.agent().framesSent());
+    assertThat(counter("callstream.frames", "channel", "conference")).isEqualTo(finished.conference().framesSent());
+    assertThat(registry.get("callstream.calls.active").tag("transport", "wss").gauge().value()).isZero();
+  }
+
+  @Test
+  void callsStillOpenAtTheDeadlineEndWithShutdown() throws Exception {
+    start(CallStreamServer.builder());
+    CompletableFuture<CallResult> open = platform.start(call(1, Duration.ofSeconds(30)));
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+
+    long before = System.nanoTime();
+    server.drain(Duration.ofMillis(300)).get(10, TimeUnit.SECONDS);
+
+    assertThat(System.nanoTime() - before).as("waited for the deadline")
+        .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.SHUTDOWN);
+    assertThat(open.get(10, TimeUnit.SECONDS).completed()).as("the sender saw its call cut").isFalse();
+    assertThat(counter("callstream.calls.ended", "reason", "shutdown")).isEqualTo(1);
+    assertThat(registry.get("callstream.calls.active").gauge().value()).isZero();
+  }
+
+  @Test
+  void closeDuringADrainEndsTheRemainingCallsAtOnce() throws Exception {
+    start(CallStreamServer.builder());
+    platform.start(call(1, Duration.ofSeconds(30)));
+    RecordingCallListener listener = RecordingCallListener.take(created);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+    CompletableFuture<Void> drained = server.drain(Duration.ofMinutes(5));
+
+    long before = System.nanoTime();
+    server.close();
+
+    assertThat(System.nanoTime() - before).isLessThan(TimeUnit.SECONDS.toNanos(10));
+    assertThat(listener.awaitEnd()).isEqualTo(EndReason.SHUTDOWN);
+    assertThat(drained).isDone();
+    // a second drain is a no-op on a stopped server
+    assertThat(server.drain(Duration.ofSeconds(1))).isDone();
+  }
+
+  @Test
+  void aDrainBeforeStartIsAlreadyDone() {
+    CallStreamServer unstarted = CallStreamServer.builder().tls(Tls.none())
+        .listenerFactory(info -> new dev.callstream.core.CallStreamListener() {}).build();
+    assertThat(unstarted.drain(Duration.ofSeconds(5))).isDone();
+    assertThat(unstarted.draining()).isTrue();
+    assertThat(unstarted.ready()).isFalse();
+  }
+
+  @Test
+  void refusedHandshakesAreCountedByReason() throws Exception {
+    start(CallStreamServer.builder().maxCalls(1).authenticator(Authenticator.secrets(List.of("s3cret-value-1"))));
+    FakeEngageVoice authorized = FakeEngageVoice.builder(URI.create("ws://127.0.0.1:" + server.port() + "/"))
+        .secret("s3cret-value-1").retryBackoff(Duration.ofMillis(20)).build();
+    try {
+      CallResult unauthorized = platform.play(call(1, Duration.ofMillis(100)));
+      assertThat(unauthorized.failed()).isTrue();
+      CompletableFuture<CallResult> first = authorized.start(call(2, Duration.ofSeconds(3)));
+      RecordingCallListener listener = RecordingCallListener.take(created);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+      assertThat(server.ready()).as("not ready at max calls").isFalse();
+      CallResult full = authorized.play(call(3, Duration.ofMillis(100)));
+      assertThat(full.failed()).isTrue();
+      assertThat(registry.get("callstream.calls.active").gauge().value()).isEqualTo(1);
+
+      assertThat(counter("callstream.handshakes.rejected", "reason", "unauthorized")).isEqualTo(1);
+      assertThat(counter("callstream.handshakes.rejected", "reason", "capacity")).isEqualTo(full.attempts());
+      assertThat(counter("callstream.handshakes.rejected", "reason", "draining")).isZero();
+      first.cancel(true);
+    } finally {
+      authorized.close();
+    }
+  }
+
+  private double counter(String name, String... tags) {
+    return registry.get(name).tag("transport", "wss").tags(tags).counter().count();
+  }
+}
