@@ -149,7 +149,23 @@ public final class CallDriver {
    * @return the segment, or null when the id is already taken (reported as an error) or the call ended
    */
   public Segment segmentStart(String id, Participant participant, AudioFormat format) {
-    return startSegment(id, participant, format, -1);
+    return startSegment(id, participant, format, -1, -1);
+  }
+
+  /**
+   * A segment starts whose numbering is expected to begin at {@code expectedFirstSequence} (RingCX
+   * numbers each segment's chunks from 1). Its first frames are still held to find the base, but when
+   * the lowest of them lies at most the reorder window above the expected number, position 0 is the
+   * expected number: lost first frames become gaps instead of shifting the whole segment earlier.
+   * Numbering that starts elsewhere (below, or far above) is taken from the frames as with
+   * {@link #segmentStart(String, Participant, AudioFormat)}.
+   */
+  public Segment segmentStartExpecting(String id, Participant participant, AudioFormat format,
+      long expectedFirstSequence) {
+    if (expectedFirstSequence < 0) {
+      throw new IllegalArgumentException("expectedFirstSequence < 0: " + expectedFirstSequence);
+    }
+    return startSegment(id, participant, format, -1, expectedFirstSequence);
   }
 
   /**
@@ -160,10 +176,11 @@ public final class CallDriver {
     if (firstSequence < 0) {
       throw new IllegalArgumentException("firstSequence < 0: " + firstSequence);
     }
-    return startSegment(id, participant, format, firstSequence);
+    return startSegment(id, participant, format, firstSequence, -1);
   }
 
-  private Segment startSegment(String id, Participant participant, AudioFormat format, long base) {
+  private Segment startSegment(String id, Participant participant, AudioFormat format, long base,
+      long expectedFirst) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(participant, "participant");
     Objects.requireNonNull(format, "format");
@@ -175,7 +192,7 @@ public final class CallDriver {
         return;
       }
       Segment segment = new Segment(id, participant, format, timelineExtentMillis());
-      Lane lane = new Lane(segment, base);
+      Lane lane = new Lane(segment, base, expectedFirst);
       lanes.put(id, lane);
       session.publish(List.copyOf(lanes.values()));
       created[0] = segment;
@@ -469,14 +486,17 @@ public final class CallDriver {
     final SegmentTimeline timeline;
     /** The sequence of position 0, or -1 while the first frames are held to find it. */
     long base;
+    /** The sequence the sender is expected to start from, or -1 when nothing is expected. */
+    final long expectedFirst;
     long[] initialSequence;
     byte[][] initialPayload;
     int initialCount;
     boolean stopped;
 
-    Lane(Segment segment, long base) {
+    Lane(Segment segment, long base, long expectedFirst) {
       this.segment = segment;
       this.base = base;
+      this.expectedFirst = expectedFirst;
       this.timeline = new SegmentTimeline(window, this);
       if (base < 0) {
         initialSequence = new long[window + 1];
@@ -511,10 +531,7 @@ public final class CallDriver {
       if (base >= 0 || initialCount == 0) {
         return timeline.highestPosition();
       }
-      long min = Long.MAX_VALUE;
-      for (int i = 0; i < initialCount; i++) {
-        min = Math.min(min, initialSequence[i]);
-      }
+      long min = baseOfHeld();
       SegmentTimeline trial = new SegmentTimeline(window, DISCARD);
       for (int i = 0; i < initialCount; i++) {
         trial.accept(initialSequence[i] - min, initialSequence[i], initialPayload[i]);
@@ -529,12 +546,18 @@ public final class CallDriver {
       timeline.flush();
     }
 
-    private void decideBase() {
+    /** The base the held first frames give: their lowest sequence, or the expected first one just below it. */
+    private long baseOfHeld() {
       long min = Long.MAX_VALUE;
       for (int i = 0; i < initialCount; i++) {
         min = Math.min(min, initialSequence[i]);
       }
-      base = min;
+      boolean firstFramesLost = expectedFirst >= 0 && min >= expectedFirst && min - expectedFirst <= window;
+      return firstFramesLost ? expectedFirst : min;
+    }
+
+    private void decideBase() {
+      base = baseOfHeld();
       long[] sequences = initialSequence;
       byte[][] payloads = initialPayload;
       int count = initialCount;

@@ -169,6 +169,27 @@ class CallDriverTest {
   }
 
   @Test
+  void anExpectedFirstSequenceTurnsLostFirstFramesIntoGapsAndOtherNumberingsStillWork() {
+    driver.segmentStartExpecting("lost", CONTACT, PCMU_100, 1);
+    driver.segmentStartExpecting("zero", AGENT, PCMU_100, 1);
+    driver.segmentStartExpecting("far", new Participant("b", ParticipantType.BOT, null), PCMU_100, 1);
+    for (int seq : new int[] {4, 3, 5}) {     // 1 and 2 lost, 3 and 4 swapped
+      driver.media("lost", seq, chunk(seq));
+    }
+    for (int seq : new int[] {0, 1, 2}) {     // a sender numbering from 0 loses nothing
+      driver.media("zero", seq, chunk(seq));
+    }
+    for (int seq : new int[] {500, 501}) {    // far above the expected start: its own base
+      driver.media("far", seq, chunk(seq));
+    }
+    driver.end(EndReason.CLOSED, null);
+
+    assertThat(listener.calls).contains("gap lost 0+2", "audio lost 2", "audio lost 3", "audio lost 4",
+        "audio zero 0", "audio zero 1", "audio zero 2", "audio far 0", "audio far 1");
+    assertThat(listener.calls).noneMatch(call -> call.startsWith("gap zero") || call.startsWith("gap far"));
+  }
+
+  @Test
   void aSegmentThatJoinsLaterStartsAtTheCallTimelinesCurrentExtent() {
     driver.segmentStart("contact", CONTACT, PCMU_100, 1);
     driver.segmentStart("agent", AGENT, PCMU_100, 1);

@@ -231,7 +231,8 @@ final class GrpcCall extends ServerCall.Listener<StreamEvent> {
       malformed("segment " + LogSafe.id(id) + " refused, its media will be dropped: " + e.getMessage());
       return;
     }
-    Segment segment = driver.segmentStart(id, ProtoMapping.participant(start), format);
+    // RingCX numbers each segment's chunks from 1: a lost first chunk is a gap, not a shift
+    Segment segment = driver.segmentStartExpecting(id, ProtoMapping.participant(start), format, 1);
     if (segment == null) {
       return; // reported by the driver
     }
