@@ -12,6 +12,7 @@ import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;
 import dev.callstream.transport.TlsInfo;
 import dev.callstream.transport.TlsMaterial;
+import dev.callstream.transport.internal.BuilderChecks;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -366,43 +367,37 @@ public final class CallStreamGrpcServer implements AutoCloseable {
 
     /** Largest message; a larger one ends its call ({@code RESOURCE_EXHAUSTED}). Default 64 KiB. */
     public Builder maxMessageBytes(int maxMessageBytes) {
-      if (maxMessageBytes < 1024) {
-        throw new IllegalArgumentException("maxMessageBytes < 1024: " + maxMessageBytes);
-      }
-      if (maxMessageBytes > 16 * 1024 * 1024) {
-        throw new IllegalArgumentException("maxMessageBytes > 16 MiB: " + maxMessageBytes);
-      }
-      this.maxMessageBytes = maxMessageBytes;
+      this.maxMessageBytes = BuilderChecks.maxMessageBytes(maxMessageBytes);
       return this;
     }
 
     /** A call without any event for this long is ended ({@code CLOSED}). Default 60 s. */
     public Builder idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = positive("idleTimeout", idleTimeout);
+      this.idleTimeout = BuilderChecks.positive("idleTimeout", idleTimeout);
       return this;
     }
 
     /** A connection that has not completed its TLS and HTTP/2 handshake within this is cut. Default 10 s. */
     public Builder handshakeTimeout(Duration handshakeTimeout) {
-      this.handshakeTimeout = positive("handshakeTimeout", handshakeTimeout);
+      this.handshakeTimeout = BuilderChecks.positive("handshakeTimeout", handshakeTimeout);
       return this;
     }
 
     /** How long {@link CallStreamGrpcServer#close()} waits for open calls to finish. Default 10 s. */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = positive("shutdownTimeout", shutdownTimeout);
+      this.shutdownTimeout = BuilderChecks.positive("shutdownTimeout", shutdownTimeout);
       return this;
     }
 
     /** The server pings a connection silent for this long. Default 60 s. */
     public Builder keepAliveTime(Duration keepAliveTime) {
-      this.keepAliveTime = positive("keepAliveTime", keepAliveTime);
+      this.keepAliveTime = BuilderChecks.positive("keepAliveTime", keepAliveTime);
       return this;
     }
 
     /** A ping unanswered for this long closes the connection. Default 20 s. */
     public Builder keepAliveTimeout(Duration keepAliveTimeout) {
-      this.keepAliveTimeout = positive("keepAliveTimeout", keepAliveTimeout);
+      this.keepAliveTimeout = BuilderChecks.positive("keepAliveTimeout", keepAliveTimeout);
       return this;
     }
 
@@ -412,7 +407,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
      * minute).
      */
     public Builder permitKeepAliveTime(Duration permitKeepAliveTime) {
-      this.permitKeepAliveTime = positive("permitKeepAliveTime", permitKeepAliveTime);
+      this.permitKeepAliveTime = BuilderChecks.positive("permitKeepAliveTime", permitKeepAliveTime);
       return this;
     }
 
@@ -506,14 +501,6 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       copy.dispatchThreads = dispatchThreads;
       copy.maxMalformedEvents = maxMalformedEvents;
       return new CallStreamGrpcServer(copy);
-    }
-
-    private static Duration positive(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " <= 0: " + value);
-      }
-      return value;
     }
   }
 }

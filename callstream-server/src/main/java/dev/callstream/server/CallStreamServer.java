@@ -12,6 +12,7 @@ import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;
 import dev.callstream.transport.TlsInfo;
 import dev.callstream.transport.TlsMaterial;
+import dev.callstream.transport.internal.BuilderChecks;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -366,31 +367,25 @@ public final class CallStreamServer implements AutoCloseable {
 
     /** Largest message (summed over fragments); a larger one closes the call with 1009. Default 64 KiB. */
     public Builder maxMessageBytes(int maxMessageBytes) {
-      if (maxMessageBytes < 1024) {
-        throw new IllegalArgumentException("maxMessageBytes < 1024: " + maxMessageBytes);
-      }
-      if (maxMessageBytes > 16 * 1024 * 1024) {
-        throw new IllegalArgumentException("maxMessageBytes > 16 MiB: " + maxMessageBytes);
-      }
-      this.maxMessageBytes = maxMessageBytes;
+      this.maxMessageBytes = BuilderChecks.maxMessageBytes(maxMessageBytes);
       return this;
     }
 
     /** A call without any message for this long is closed (1001, CLOSED). Default 60 s. */
     public Builder idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = positive("idleTimeout", idleTimeout);
+      this.idleTimeout = BuilderChecks.positive("idleTimeout", idleTimeout);
       return this;
     }
 
     /** A connection that has not completed its upgrade (TLS included) within this is cut. Default 10 s. */
     public Builder handshakeTimeout(Duration handshakeTimeout) {
-      this.handshakeTimeout = positive("handshakeTimeout", handshakeTimeout);
+      this.handshakeTimeout = BuilderChecks.positive("handshakeTimeout", handshakeTimeout);
       return this;
     }
 
     /** How long {@link CallStreamServer#close()} waits for open calls to finish. Default 10 s. */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = positive("shutdownTimeout", shutdownTimeout);
+      this.shutdownTimeout = BuilderChecks.positive("shutdownTimeout", shutdownTimeout);
       return this;
     }
 
@@ -484,14 +479,6 @@ public final class CallStreamServer implements AutoCloseable {
       copy.dispatch = dispatch;
       copy.meterRegistry = meterRegistry;
       return new CallStreamServer(copy);
-    }
-
-    private static Duration positive(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " <= 0: " + value);
-      }
-      return value;
     }
   }
 }
