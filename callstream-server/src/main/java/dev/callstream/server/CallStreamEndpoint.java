@@ -1,0 +1,306 @@
+package dev.callstream.server;
+
+import dev.callstream.core.CallAdmission;
+import dev.callstream.core.CallStreamListener;
+import dev.callstream.core.internal.CallDriver;
+import dev.callstream.server.internal.PortableEndpoint;
+import dev.callstream.server.internal.PortableSettings;
+import dev.callstream.server.wire.StreamCodec;
+import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.internal.BuilderChecks;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The call endpoint for a servlet container you already run (Tomcat 10.1+/11, Jetty 12 ee10, Spring
+ * Boot's embedded server, any Jakarta WebSocket 2.1+ implementation): the same listener API, per-call
+ * guarantees, codec, limits, {@link Authenticator} and secrets handling as {@link CallStreamServer},
+ * on the container's port, TLS and threads. It loads no Tyrus or Grizzly class.
+ *
+ * <pre>{@code
+ * CallStreamEndpoint endpoint = CallStreamEndpoint.builder()
+ *     .path("/callstream")
+ *     .authenticator(Authenticator.secrets(List.of(secret)))
+ *     .listenerFactory(info -> new MyListener())
+ *     .build();
+ * // in a ServletContextListener (or Spring's ServletContextInitializer):
+ * ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+ * container.addEndpoint(endpoint.endpointConfig());
+ * servletContext.addFilter("callstream", endpoint.handshakeFilter())        // optional: 401/503
+ *     .addMappingForUrlPatterns(null, false, endpoint.path());
+ * // at shutdown:
+ * endpoint.drain(Duration.ofSeconds(30)).join();
+ * }</pre>
+ *
+ * <h2>As in the standalone server</h2>
+ * One listener per call from the factory; a call's callbacks run one at a time and in order on a
+ * shared pool of dispatch threads owned by this endpoint (not the container's threads), different
+ * calls in parallel; every call ends with exactly one {@code onEnd}; a listener that throws ends
+ * only its own call (1011, {@code ERROR}); the same sequencing of Media (reorder window, gaps,
+ * duplicates), the same malformed-message tolerance (skipped and reported up to the 100th, then
+ * 1007), binary messages refused with 1003, a message over {@link Builder#maxMessageBytes} closed
+ * with 1009 ({@code ERROR}), {@link Builder#idleTimeout} closing with 1001 ({@code CLOSED}), secret
+ * query parameters and metadata fields removed before listeners (and recordings) see them, and the
+ * metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} ({@code transport=wss}).
+ *
+ * <h2>Differences (the standard API cannot do what the standalone server does)</h2>
+ * <ul>
+ *   <li><b>Refusing an upgrade.</b> A Jakarta WebSocket configurator cannot answer an upgrade with
+ *       401 or 503. Without the {@link #handshakeFilter()} a refused upgrade is accepted and closed
+ *       at once, before any listener exists: 1008 (policy violation) where the standalone server
+ *       answers 401, 1013 (try again later) where it answers 503. With the filter mapped in front of
+ *       the endpoint, upgrades get a real 401 or 503 (and the filter performs the upgrade itself,
+ *       through {@code ServerContainer.upgradeHttpToWebSocket}), exactly as the standalone server.
+ *       The platform retries 5xx; whether it retries after a 1013 close is not documented.
+ *   <li><b>Back-pressure.</b> A container gives no portable way to stop reading one connection.
+ *       Each call has a bounded queue of {@link Builder#queueCapacity} events between the container's
+ *       thread and the listener; when a listener falls that far behind, the call is ended (never an
+ *       event silently dropped): {@code onEnd(ERROR)} with a {@link dev.callstream.core.CallStreamException}
+ *       saying so, the socket closed with 1011, a WARN log line with the call id, and the counter
+ *       {@code callstream.endpoint.queue.overflows} (with a registry). The standalone server instead
+ *       pauses reading and loses nothing.
+ *   <li><b>Handshake timeout, TLS, ports, I/O threads:</b> the container's (no handshake timeout of
+ *       ours). The {@link dev.callstream.transport.Handshake#remoteAddress()} an authenticator sees is
+ *       null without the filter (the WebSocket handshake API does not expose it).
+ *   <li><b>Fragmented and large messages</b> are assembled by the container, limited by the same
+ *       {@code maxMessageBytes}; the standalone server's zero-copy frame path is not used.
+ * </ul>
+ *
+ * <p>Thread-safe. Deploy the config of one endpoint in one container; {@link #close()} is
+ * idempotent and the endpoint cannot be restarted (build a new one).
+ */
+public final class CallStreamEndpoint implements AutoCloseable {
+  private final PortableEndpoint runtime;
+  private final String path;
+
+  private CallStreamEndpoint(Builder config) {
+    this.path = config.path;
+    StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
+    CallAdmission admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
+    this.runtime = new PortableEndpoint(new PortableSettings(config.path, config.listenerFactory,
+        config.authenticator, codec, admission, config.maxMessageBytes, config.idleTimeout,
+        config.shutdownTimeout, config.reorderWindow, config.queueCapacity, config.dispatchThreads),
+        config.meterRegistry);
+  }
+
+  /** A builder with the defaults listed on each setter. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The path the endpoint is deployed at, for example {@code /} or {@code /callstream}. */
+  public String path() {
+    return path;
+  }
+
+  /**
+   * The config to deploy: {@code serverContainer.addEndpoint(endpoint.endpointConfig())}. Its
+   * configurator authenticates and admits each upgrade (refusals become 1008 / 1013 closes, see the
+   * class comment) and hands every session the endpoint instance of this object. The same config
+   * each time.
+   */
+  public ServerEndpointConfig endpointConfig() {
+    return runtime.endpointConfig();
+  }
+
+  /**
+   * An optional servlet filter to map to {@link #path()} in front of the endpoint: it answers an
+   * upgrade request with HTTP 401 when the authenticator refuses it and HTTP 503 (with
+   * {@code Retry-After: 1}) when no call slot is free or the endpoint drains, as the standalone
+   * server does; an admitted upgrade it performs itself with
+   * {@code ServerContainer.upgradeHttpToWebSocket}. Other requests pass through. Needs the servlet
+   * API (every servlet container provides it). The same filter each time.
+   */
+  public jakarta.servlet.Filter handshakeFilter() {
+    return runtime.handshakeFilter();
+  }
+
+  /** Calls admitted and not yet ended (including upgrades being completed). */
+  public int activeCalls() {
+    return runtime.activeCalls();
+  }
+
+  /**
+   * Whether new calls are refused because {@link #drain} or {@link #close()} has begun. A readiness
+   * check should fail from then on.
+   */
+  public boolean draining() {
+    return runtime.draining();
+  }
+
+  /**
+   * Drains gracefully and returns at once: new upgrades are refused from now on (503 through the
+   * filter, else 1013), open calls run on until they end by themselves; when all have ended or
+   * {@code timeout} has passed, the rest end with {@link dev.callstream.core.EndReason#SHUTDOWN}
+   * (closed with 1001) and the endpoint waits up to {@link Builder#shutdownTimeout} for their
+   * terminal callbacks, then stops its threads. A second call, or {@link #close()}, can only bring
+   * the deadline forward.
+   *
+   * @param timeout how long open calls may run on; zero ends them at once
+   * @return completed once every call has ended and the endpoint's threads have stopped
+   */
+  public CompletableFuture<Void> drain(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout < 0: " + timeout);
+    }
+    return runtime.drain(timeout).copy();
+  }
+
+  /**
+   * A drain of zero that waits: ends every open call with {@code SHUTDOWN} ({@code onEnd} for each),
+   * waits up to {@link Builder#shutdownTimeout} for their terminal callbacks and stops the
+   * endpoint's threads. Idempotent. The container itself is not stopped.
+   */
+  @Override
+  public void close() {
+    drain(Duration.ZERO).exceptionally(error -> null).join();
+  }
+
+  @Override
+  public String toString() {
+    return "CallStreamEndpoint[" + path + (draining() ? ", draining" : "") + "]";
+  }
+
+  /**
+   * Configures a {@link CallStreamEndpoint}. Every setter validates its argument at once and throws
+   * {@link IllegalArgumentException} naming the value.
+   */
+  public static final class Builder {
+    private String path = "/";
+    private CallStreamListener.Factory listenerFactory;
+    private Authenticator authenticator = Authenticator.NONE;
+    private StreamCodec codec;
+    private int maxCalls = 500;
+    private CallAdmission admission;
+    private int maxMessageBytes = 64 * 1024;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private int reorderWindow = CallDriver.DEFAULT_REORDER_WINDOW;
+    private int queueCapacity = 1000;
+    private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private Object meterRegistry;
+
+    private Builder() {}
+
+    /**
+     * The path to deploy at, starting with {@code /}, without query or wildcard (a URI template is
+     * not supported); default {@code /}.
+     */
+    public Builder path(String path) {
+      Objects.requireNonNull(path, "path");
+      if (!path.startsWith("/") || path.contains("?") || path.contains("*") || path.contains("{")
+          || path.contains("#") || path.chars().anyMatch(c -> c <= ' ')) {
+        throw new IllegalArgumentException("path must start with / and hold no query, wildcard, template"
+            + " or blank: " + path);
+      }
+      this.path = path;
+      return this;
+    }
+
+    /** Creates one listener per call (required). */
+    public Builder listenerFactory(CallStreamListener.Factory listenerFactory) {
+      this.listenerFactory = Objects.requireNonNull(listenerFactory, "listenerFactory");
+      return this;
+    }
+
+    /** Decides which upgrades become calls; default {@link Authenticator#NONE}, as the standalone server. */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /** The codec; default a new {@link StreamCodec}. */
+    public Builder codec(StreamCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /** Concurrent calls; beyond them upgrades are refused (503 / 1013). Default 500. */
+    public Builder maxCalls(int maxCalls) {
+      if (maxCalls < 1) {
+        throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
+      }
+      this.maxCalls = maxCalls;
+      return this;
+    }
+
+    /** Counts calls against a limit shared with other servers instead of {@link #maxCalls}. */
+    public Builder admission(CallAdmission admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /** Largest message in bytes; a larger one ends the call with 1009 ({@code ERROR}). Default 64 KiB. */
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      this.maxMessageBytes = BuilderChecks.maxMessageBytes(maxMessageBytes);
+      return this;
+    }
+
+    /** A call without any message for this long is closed (1001, {@code CLOSED}). Default 60 s. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = BuilderChecks.positive("idleTimeout", idleTimeout);
+      return this;
+    }
+
+    /** How long {@link CallStreamEndpoint#close()} waits for open calls' terminal callbacks. Default 10 s. */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = BuilderChecks.positive("shutdownTimeout", shutdownTimeout);
+      return this;
+    }
+
+    /** Frames held per channel to put late ones back in place; default 5. */
+    public Builder reorderWindow(int reorderWindow) {
+      if (reorderWindow < 1) {
+        throw new IllegalArgumentException("reorderWindow < 1: " + reorderWindow);
+      }
+      this.reorderWindow = reorderWindow;
+      return this;
+    }
+
+    /**
+     * Events queued per call for its listener; a listener that falls this far behind ends its call
+     * ({@code ERROR}, 1011; see the class comment). Default 1,000 (about 10 s of audio).
+     */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity < 16) {
+        throw new IllegalArgumentException("queueCapacity < 16: " + queueCapacity);
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /** Threads running listeners, shared by all calls of this endpoint. Default max(4, 2 x cores). */
+    public Builder dispatchThreads(int dispatchThreads) {
+      if (dispatchThreads < 1) {
+        throw new IllegalArgumentException("dispatchThreads < 1: " + dispatchThreads);
+      }
+      this.dispatchThreads = dispatchThreads;
+      return this;
+    }
+
+    /**
+     * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
+     * {@code transport=wss}) and the counter {@code callstream.endpoint.queue.overflows} on
+     * {@code registry}. Default none: then no Micrometer class is loaded.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * An endpoint with this configuration, its dispatch threads started lazily.
+     *
+     * @throws IllegalStateException when no listener factory was given
+     */
+    public CallStreamEndpoint build() {
+      if (listenerFactory == null) {
+        throw new IllegalStateException("listenerFactory is required");
+      }
+      return new CallStreamEndpoint(this);
+    }
+  }
+}
