@@ -64,7 +64,8 @@ class CallStreamShutdownTest {
         .retryBackoff(Duration.ofMillis(50)).build()) {
       CompletableFuture<CallResult> open = platform.start(
           CallScript.builder().callId("open").sessionId("1").agent(agent).conference(conference).build());
-      userListener.takeStart(); // the call is up
+      // the call is up: admitted, and the application's listener created for it
+      await().atMost(TIMEOUT).until(() -> endpoint.activeCalls() == 1 && userListener.calls() == 1);
 
       CompletableFuture<Void> shutdown = CompletableFuture.runAsync(context::close);
       await().atMost(TIMEOUT).until(endpoint::draining);
