@@ -59,7 +59,7 @@ import java.util.concurrent.CompletableFuture;
  *       thread and the listener; when a listener falls that far behind, the call is ended (never an
  *       event silently dropped): {@code onEnd(ERROR)} with a {@link dev.callstream.core.CallStreamException}
  *       saying so, the socket closed with 1011, a WARN log line with the call id, and the counter
- *       {@code callstream.endpoint.queue.overflows} (with a registry). The standalone server instead
+ *       {@code callstream.listener.queue.overflows} (with a registry). The standalone server instead
  *       pauses reading and loses nothing.
  *   <li><b>Handshake timeout, TLS, ports, I/O threads:</b> the container's (no handshake timeout of
  *       ours). The {@link dev.callstream.transport.Handshake#remoteAddress()} an authenticator sees is
@@ -283,7 +283,7 @@ public final class CallStreamEndpoint implements AutoCloseable {
 
     /**
      * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
-     * {@code transport=wss}) and the counter {@code callstream.endpoint.queue.overflows} on
+     * {@code transport=wss}) and the counter {@code callstream.listener.queue.overflows} on
      * {@code registry}. Default none: then no Micrometer class is loaded.
      */
     public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {

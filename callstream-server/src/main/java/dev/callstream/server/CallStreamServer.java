@@ -142,7 +142,7 @@ public final class CallStreamServer implements AutoCloseable {
       }
       tlsInfo = material.info();
       if (metrics != null) {
-        metrics.bind(runtime);
+        metrics.bind(runtime.hub());
       }
       return this;
     }

@@ -67,7 +67,7 @@ final class CallConnection {
 
   private record Termination(EndReason reason, Throwable cause) {}
 
-  private final ServerRuntime runtime;
+  private final CallHub runtime;
   private final Session session;
   private final CallInfo info;
   private final String logId;
@@ -75,6 +75,8 @@ final class CallConnection {
   private final int laneCapacity;
   private final SerialLane lane;
   private final boolean runOnReadThread;
+  /** A servlet container reads the connection: no pausing, a full lane ends the call. */
+  private final boolean unpausable;
   private final AtomicReference<Termination> termination = new AtomicReference<>();
   private final AtomicBoolean released = new AtomicBoolean();
   volatile long lastActivityNanos = System.nanoTime();
@@ -92,7 +94,7 @@ final class CallConnection {
   private boolean refused;
   private boolean finished;
 
-  CallConnection(ServerRuntime runtime, Session session, CallInfo info, boolean verifyAtStart, String logId) {
+  CallConnection(CallHub runtime, Session session, CallInfo info, boolean verifyAtStart, String logId) {
     this.runtime = runtime;
     this.session = session;
     this.info = info;
@@ -103,11 +105,17 @@ final class CallConnection {
     // A call resumed after a long pause is not idle: its sender was held back, not silent.
     this.reads = new ReadThrottle(lane::size, laneCapacity, logId, () -> lastActivityNanos = System.nanoTime());
     this.runOnReadThread = runtime.settings().dispatch() == Dispatch.IO_THREAD;
+    this.unpausable = runtime.transport() == CallHub.Transport.CONTAINER;
     this.held = verifyAtStart ? new ArrayList<>(HELD_BEFORE_START) : null;
   }
 
   String logId() {
     return logId;
+  }
+
+  /** Whether the call's end has been decided (by either side). Any thread. */
+  boolean ending() {
+    return termination.get() != null;
   }
 
   /** Events read and not yet handed to the listener. Any thread. */
@@ -211,6 +219,8 @@ final class CallConnection {
   private void addFromReadThread(Object item) {
     if (runOnReadThread) {
       lane.addAndRunHere(item);
+    } else if (unpausable) {
+      lane.add(item);
     } else {
       lane.addFromSelector(item);
     }
@@ -222,13 +232,35 @@ final class CallConnection {
    */
   private void offer(Object item) {
     int size = lane.size();
+    if (unpausable && size >= laneCapacity) {
+      overflow(size);
+      return;
+    }
     if (size >= laneCapacity + OVERSHOOT_LIMIT) {
       terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": too many queued events"),
           CloseCodes.VIOLATED_POLICY, "too many events");
       return;
     }
     addFromReadThread(item);
-    reads.queued(size + 1);
+    if (!unpausable) {
+      reads.queued(size + 1);
+    }
+  }
+
+  /**
+   * The listener fell a whole lane behind and the container's reading cannot be paused: rather than
+   * queue without bound or drop an event, the call ends (1011, ERROR), logged and counted.
+   */
+  private void overflow(int size) {
+    if (termination.get() != null) {
+      return;
+    }
+    log.warn("call {}: listener fell behind: {} events queued (queue capacity {}); ending the call with 1011",
+        logId, size, laneCapacity);
+    runtime.overflowed();
+    terminate(EndReason.ERROR, new CallStreamException("call " + logId + ": listener fell behind: " + size
+        + " events queued, the queue capacity; the call was ended because the container cannot pause reading"),
+        CloseCodes.UNEXPECTED_CONDITION, "listener queue full");
   }
 
   /** A frame the server refuses: a protocol error (1002), binary (1003) or over the size limit (1009). */

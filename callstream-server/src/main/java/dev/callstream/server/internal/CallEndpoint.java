@@ -19,9 +19,9 @@ public final class CallEndpoint extends Endpoint {
   static final String ADMISSION_PARAMETER = "callstream.admission";
   private static final String CALL_PROPERTY = CallConnection.class.getName();
 
-  private final ServerRuntime runtime;
+  private final CallHub runtime;
 
-  CallEndpoint(ServerRuntime runtime) {
+  CallEndpoint(CallHub runtime) {
     this.runtime = runtime;
   }
 

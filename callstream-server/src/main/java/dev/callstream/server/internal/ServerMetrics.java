@@ -3,6 +3,7 @@ package dev.callstream.server.internal;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.Transport;
 import dev.callstream.core.metrics.CallStreamMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Consumer;
 
@@ -33,8 +34,20 @@ public final class ServerMetrics {
     return metrics::handshakeRejected;
   }
 
-  /** Registers the listener-queue gauges of a started runtime. */
-  public void bind(ServerRuntime runtime) {
-    metrics.listenerQueue(runtime::queuedEvents, runtime::maxQueuedEvents);
+  /** Registers the listener-queue gauges of a started server or endpoint. */
+  public void bind(CallHub hub) {
+    metrics.listenerQueue(hub::queuedEvents, hub::maxQueuedEvents);
+  }
+
+  /**
+   * The counter {@code callstream.listener.queue.overflows}: calls the portable endpoint ended because
+   * their listener fell a whole queue behind (a container cannot pause reading).
+   */
+  public Runnable overflows() {
+    Counter counter = Counter.builder("callstream.listener.queue.overflows")
+        .description("Calls ended because their listener fell a whole queue behind (servlet containers only)")
+        .tag("transport", Transport.WSS.label())
+        .register(metrics.registry());
+    return counter::increment;
   }
 }

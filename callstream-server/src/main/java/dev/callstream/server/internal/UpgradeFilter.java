@@ -66,12 +66,12 @@ final class UpgradeFilter extends BaseFilter {
     CallConnection call;
   }
 
-  private final ServerRuntime runtime;
+  private final CallHub runtime;
   private final WebSocketEngine engine;
   private final boolean secure;
   private final FrameReader.Scratch scratch = new FrameReader.Scratch();
 
-  UpgradeFilter(ServerRuntime runtime, WebSocketEngine engine, boolean secure) {
+  UpgradeFilter(CallHub runtime, WebSocketEngine engine, boolean secure) {
     this.runtime = runtime;
     this.engine = engine;
     this.secure = secure;

@@ -1,0 +1,36 @@
+package dev.callstream.containers;
+
+import dev.callstream.server.CallStreamEndpoint;
+import java.net.URI;
+import java.util.List;
+
+/** What a container module provides to {@link ContainerScenarios}: one embedded server. */
+public interface ServletContainer {
+
+  /**
+   * How an endpoint is deployed.
+   *
+   * @param addEndpoint {@code ServerContainer.addEndpoint(endpoint.endpointConfig())}
+   * @param filter map {@code endpoint.handshakeFilter()} to {@code endpoint.path()}
+   */
+  record Deployment(CallStreamEndpoint endpoint, boolean addEndpoint, boolean filter) {}
+
+  /** A started server; closing it stops the container (not the endpoints). */
+  interface Running extends AutoCloseable {
+    int port();
+
+    /** {@code ws://127.0.0.1:port<path>}. */
+    default URI uri(String path) {
+      return URI.create("ws://127.0.0.1:" + port() + path);
+    }
+
+    @Override
+    void close() throws Exception;
+  }
+
+  /** Starts the container on 127.0.0.1, port 0, with the deployments. */
+  Running start(List<Deployment> deployments) throws Exception;
+
+  /** The container's name for messages, e.g. "Tomcat 11". */
+  String name();
+}
