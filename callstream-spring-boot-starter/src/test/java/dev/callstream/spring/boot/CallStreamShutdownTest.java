@@ -16,10 +16,13 @@ import dev.callstream.testkit.HandshakeFailedException;
 import dev.callstream.testkit.Pacing;
 import dev.callstream.testkit.RecordingListener;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,14 +31,16 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Boot's shutdown drains: closing the application while a call streams refuses new calls with 503
- * but lets the open call run to its end, so its recording is complete; the web server stops after.
+ * A Boot application on TLS of its own ({@code server.ssl.*} with PEM files: the endpoint is
+ * {@code wss://}), shut down while a call streams: the drain refuses new calls with 503 but lets the
+ * open call run to its end, so its recording is complete and bit-exact; the web server stops after.
+ * (One application for both, as each start costs seconds.)
  */
 class CallStreamShutdownTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   @TempDir
-  Path recordings;
+  Path dir;
 
   private ConfigurableApplicationContext context;
 
@@ -47,20 +52,27 @@ class CallStreamShutdownTest {
   }
 
   @Test
-  void shutdownLetsAnOpenCallFinishAndRefusesNewOnes() throws Exception {
+  void overSpringsTlsShutdownLetsAnOpenCallFinishAndRefusesNewOnes() throws Exception {
+    HeldCertificate certificate = new HeldCertificate.Builder().addSubjectAlternativeName("127.0.0.1").build();
+    Path cert = Files.writeString(dir.resolve("cert.pem"), certificate.certificatePem());
+    Path key = Files.writeString(dir.resolve("key.pem"), certificate.privateKeyPkcs8Pem());
+    Path recordings = dir.resolve("recordings");
     context = new SpringApplicationBuilder(TestApplication.class)
         .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+            "server.ssl.certificate=" + cert.toUri(), "server.ssl.certificate-private-key=" + key.toUri(),
             "callstream.recordings=" + recordings,
             "spring.lifecycle.timeout-per-shutdown-phase=20s")
         .run();
     int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-    URI uri = URI.create("ws://127.0.0.1:" + port + "/");
+    URI uri = URI.create("wss://127.0.0.1:" + port + "/");
+    HandshakeCertificates trust = new HandshakeCertificates.Builder()
+        .addTrustedCertificate(certificate.certificate()).build();
     CallStreamEndpoint endpoint = context.getBean(CallStreamEndpoint.class);
     RecordingListener userListener = context.getBean(RecordingListener.class);
 
     AudioSource agent = AudioSource.speechLike(7).limit(Duration.ofSeconds(3));
     AudioSource conference = AudioSource.speechLike(8).limit(Duration.ofSeconds(3));
-    try (FakeEngageVoice platform = FakeEngageVoice.builder(uri).pacing(Pacing.REALTIME)
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(uri).sslContext(trust.sslContext()).pacing(Pacing.REALTIME)
         .retryBackoff(Duration.ofMillis(50)).build()) {
       CompletableFuture<CallResult> open = platform.start(
           CallScript.builder().callId("open").sessionId("1").agent(agent).conference(conference).build());

@@ -147,6 +147,34 @@ class CallStreamStarterTest {
   }
 
   @Test
+  void aSecretInTheQueryOrTheStartMetadataWorksAsRecordSecret() throws Exception {
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(uri()).pacing(Pacing.FLOOD).build()) {
+      CallResult query = platform.play(CallScript.builder().callId("by-query").sessionId("1")
+          .queryParameter("secret", "old-secret").maxDuration(Duration.ofMillis(400)).build());
+      CallResult start = platform.play(CallScript.builder().callId("by-start").sessionId("1")
+          .metadata("secret", "right").maxDuration(Duration.ofMillis(400)).build());
+      CallResult none = platform.play(CallScript.builder().callId("no-secret").sessionId("1")
+          .maxDuration(Duration.ofMillis(400)).build());
+      CallResult wrongAtStart = platform.play(CallScript.builder().callId("wrong-start").sessionId("1")
+          .metadata("secret", "guess").maxDuration(Duration.ofMillis(400)).build());
+
+      assertThat(query.completed()).as("%s", query.failure()).isTrue();
+      assertThat(start.completed()).as("%s", start.failure()).isTrue();
+      for (String callId : new String[] {"by-query", "by-start"}) {
+        Path folder = recordings.resolve(callId + "-1");
+        await().atMost(TIMEOUT).until(() -> Recordings.finished(folder));
+        assertThat(callJson(folder).get("complete").asBoolean()).isTrue();
+        assertThat(callJson(folder).toString()).doesNotContain("old-secret").doesNotContain("\"right\"");
+      }
+      // no secret, or a wrong one, in the Start metadata: closed with 1008 before any audio is written
+      assertThat(none.closeCode()).isEqualTo(1008);
+      assertThat(wrongAtStart.closeCode()).isEqualTo(1008);
+      assertThat(recordings.resolve("no-secret-1")).doesNotExist();
+      assertThat(recordings.resolve("wrong-start-1")).doesNotExist();
+    }
+  }
+
+  @Test
   void healthShowsTheCallstreamComponent() throws Exception {
     HttpResponse<String> response = get("/actuator/health");
     assertThat(response.statusCode()).isEqualTo(200);
