@@ -4,7 +4,7 @@ import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamEndpoint;
 import dev.callstream.spring.boot.internal.DrainLifecycle;
-import dev.callstream.spring.boot.internal.EndpointDeployer;
+import dev.callstream.spring.boot.internal.WebSocketRuntimeCheck;
 import dev.callstream.transport.Authenticator;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.Filter;
@@ -46,8 +46,9 @@ import org.springframework.core.env.Environment;
  *   <li>a {@link CallStreamEndpoint} at {@code callstream.path} whose listeners come from every
  *       {@code CallStreamListener.Factory} bean (in their order) and, with
  *       {@code callstream.recordings}, a {@link CallRecorder} writing to that directory (first);
- *   <li>its handshake filter, so refused upgrades get HTTP 401 (wrong secret) or 503 (full,
- *       draining) as from {@code callstream record};
+ *   <li>its handshake filter at that path, which answers refused upgrades with HTTP 401 (wrong
+ *       secret) or 503 (full, draining) as {@code callstream record} does and performs the others
+ *       through the container's Jakarta WebSocket runtime;
  *   <li>an {@link Authenticator} from {@code callstream.secrets} unless the application has one;
  *   <li>metrics on the application's {@link MeterRegistry}, when it has one;
  *   <li>the {@code callstream} health component, when Spring Boot's health support is present;
@@ -146,8 +147,8 @@ public class CallStreamAutoConfiguration {
   }
 
   @Bean
-  static EndpointDeployer callStreamEndpointDeployer(CallStreamEndpoint endpoint) {
-    return new EndpointDeployer(endpoint);
+  WebSocketRuntimeCheck callStreamWebSocketRuntimeCheck(CallStreamEndpoint endpoint) {
+    return new WebSocketRuntimeCheck(endpoint);
   }
 
   @Bean

@@ -153,10 +153,6 @@ class CallStreamStarterTest {
           .queryParameter("secret", "old-secret").maxDuration(Duration.ofMillis(400)).build());
       CallResult start = platform.play(CallScript.builder().callId("by-start").sessionId("1")
           .metadata("secret", "right").maxDuration(Duration.ofMillis(400)).build());
-      CallResult none = platform.play(CallScript.builder().callId("no-secret").sessionId("1")
-          .maxDuration(Duration.ofMillis(400)).build());
-      CallResult wrongAtStart = platform.play(CallScript.builder().callId("wrong-start").sessionId("1")
-          .metadata("secret", "guess").maxDuration(Duration.ofMillis(400)).build());
 
       assertThat(query.completed()).as("%s", query.failure()).isTrue();
       assertThat(start.completed()).as("%s", start.failure()).isTrue();
@@ -166,7 +162,14 @@ class CallStreamStarterTest {
         assertThat(callJson(folder).get("complete").asBoolean()).isTrue();
         assertThat(callJson(folder).toString()).doesNotContain("old-secret").doesNotContain("\"right\"");
       }
-      // no secret, or a wrong one, in the Start metadata: closed with 1008 before any audio is written
+    }
+    // no secret, or a wrong one, in the Start metadata: closed with 1008 before any audio is written
+    // (in real time, so that the sender is still sending when the close comes, as the platform is)
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(uri()).pacing(Pacing.REALTIME).build()) {
+      CallResult none = platform.play(CallScript.builder().callId("no-secret").sessionId("1")
+          .maxDuration(Duration.ofSeconds(5)).build());
+      CallResult wrongAtStart = platform.play(CallScript.builder().callId("wrong-start").sessionId("1")
+          .metadata("secret", "guess").maxDuration(Duration.ofSeconds(5)).build());
       assertThat(none.closeCode()).isEqualTo(1008);
       assertThat(wrongAtStart.closeCode()).isEqualTo(1008);
       assertThat(recordings.resolve("no-secret-1")).doesNotExist();

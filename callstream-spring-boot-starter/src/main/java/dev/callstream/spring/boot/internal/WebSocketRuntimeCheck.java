@@ -2,7 +2,6 @@ package dev.callstream.spring.boot.internal;
 
 import dev.callstream.server.CallStreamEndpoint;
 import jakarta.servlet.ServletContext;
-import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,19 +9,27 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.web.context.ServletContextAware;
 
 /**
- * Deploys the endpoint in the servlet container's Jakarta WebSocket runtime. Not earlier than
- * {@link #afterSingletonsInstantiated()}: the container (Tomcat's {@code WsSci}, Jetty's
- * initializer) puts its {@link ServerContainer} into the servlet context while the context starts,
- * which in an embedded server happens after the filters were registered and before the singletons
- * are created.
+ * Checks at startup that the servlet container has a Jakarta WebSocket runtime, which the endpoint's
+ * handshake filter upgrades calls with ({@code ServerContainer.upgradeHttpToWebSocket}), so that a
+ * container without one fails at once rather than answering every call with 500.
+ *
+ * <p>The endpoint is deliberately not also added with {@code ServerContainer.addEndpoint}: Jetty's
+ * own upgrade filter runs before every application filter and would upgrade such a path itself,
+ * turning the filter's HTTP 401 and 503 into 1008 and 1013 closes; with the filter alone both
+ * Tomcat and Jetty answer refusals as {@code callstream record} does.
+ *
+ * <p>Not earlier than {@link #afterSingletonsInstantiated()}: the container (Tomcat's
+ * {@code WsSci}, Jetty's initializer) puts its {@link ServerContainer} into the servlet context while
+ * the context starts, which in an embedded server happens after the filters were registered and
+ * before the singletons are created.
  */
-public final class EndpointDeployer implements ServletContextAware, SmartInitializingSingleton {
-  private static final Logger LOG = LoggerFactory.getLogger(EndpointDeployer.class);
+public final class WebSocketRuntimeCheck implements ServletContextAware, SmartInitializingSingleton {
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketRuntimeCheck.class);
 
   private final CallStreamEndpoint endpoint;
   private ServletContext servletContext;
 
-  public EndpointDeployer(CallStreamEndpoint endpoint) {
+  public WebSocketRuntimeCheck(CallStreamEndpoint endpoint) {
     this.endpoint = endpoint;
   }
 
@@ -37,16 +44,11 @@ public final class EndpointDeployer implements ServletContextAware, SmartInitial
       throw new IllegalStateException("callstream: no servlet context to deploy " + endpoint + " in");
     }
     Object container = servletContext.getAttribute(ServerContainer.class.getName());
-    if (!(container instanceof ServerContainer serverContainer)) {
+    if (!(container instanceof ServerContainer)) {
       throw new IllegalStateException("callstream: the servlet container has no Jakarta WebSocket runtime"
           + " (attribute " + ServerContainer.class.getName() + " is missing): use Tomcat with"
           + " tomcat-embed-websocket (in spring-boot-starter-tomcat) or Jetty with"
           + " jetty-ee10-websocket-jakarta-server");
-    }
-    try {
-      serverContainer.addEndpoint(endpoint.endpointConfig());
-    } catch (DeploymentException e) {
-      throw new IllegalStateException("callstream: cannot deploy the endpoint at " + endpoint.path(), e);
     }
     LOG.info("callstream: receiving call streams at WebSocket path {}", endpoint.path());
   }
