@@ -50,10 +50,14 @@ import java.util.concurrent.CompletableFuture;
  *   <li><b>Refusing an upgrade.</b> A Jakarta WebSocket configurator cannot answer an upgrade with
  *       401 or 503. Without the {@link #handshakeFilter()} a refused upgrade is accepted and closed
  *       at once, before any listener exists: 1008 (policy violation) where the standalone server
- *       answers 401, 1013 (try again later) where it answers 503. With the filter mapped in front of
- *       the endpoint, upgrades get a real 401 or 503 (and the filter performs the upgrade itself,
- *       through {@code ServerContainer.upgradeHttpToWebSocket}), exactly as the standalone server.
- *       The platform retries 5xx; whether it retries after a 1013 close is not documented.
+ *       answers 401, 1013 (try again later) where it answers 503, 1011 where it answers 500 (the
+ *       authenticator threw). With the filter mapped in front of the endpoint, upgrades get a real
+ *       401 or 503 (and the filter performs the upgrade itself, through
+ *       {@code ServerContainer.upgradeHttpToWebSocket}), exactly as the standalone server. Deployed
+ *       both ways, whoever sees the request first decides: on Tomcat the application's filter runs
+ *       before Tomcat's upgrade filter; Jetty runs its own upgrade filter first, so on Jetty map
+ *       only the filter to get 401/503. The platform retries 5xx; whether it retries after a 1013
+ *       close is not documented.
  *   <li><b>Back-pressure.</b> A container gives no portable way to stop reading one connection.
  *       Each call has a bounded queue of {@link Builder#queueCapacity} events between the container's
  *       thread and the listener; when a listener falls that far behind, the call is ended (never an
@@ -62,10 +66,17 @@ import java.util.concurrent.CompletableFuture;
  *       {@code callstream.listener.queue.overflows} (with a registry). The standalone server instead
  *       pauses reading and loses nothing.
  *   <li><b>Handshake timeout, TLS, ports, I/O threads:</b> the container's (no handshake timeout of
- *       ours). The {@link dev.callstream.transport.Handshake#remoteAddress()} an authenticator sees is
- *       null without the filter (the WebSocket handshake API does not expose it).
- *   <li><b>Fragmented and large messages</b> are assembled by the container, limited by the same
- *       {@code maxMessageBytes}; the standalone server's zero-copy frame path is not used.
+ *       ours; an admitted upgrade that never opens gives its call slot back after 10 s). The
+ *       {@link Authenticator} runs on the container's request thread; the
+ *       {@link dev.callstream.transport.Handshake#remoteAddress()} it sees is null without the filter
+ *       (the WebSocket handshake API does not expose it) and its path is {@link #path()}.
+ *   <li><b>Messages</b> arrive through the container, in parts: the size limit is still ours, in
+ *       UTF-8 bytes as the standalone server counts it; a close the container decides itself (a
+ *       frame over its own limits, invalid UTF-8, a protocol error) ends the call with
+ *       {@code ERROR} as there. The standalone server's zero-copy frame path is not used.
+ *   <li><b>Threads:</b> {@link Builder#build()} starts one timer thread (idle timeouts), dispatch
+ *       threads start on demand; {@link #drain} and {@link #close()} stop them. Call one of them
+ *       before the container stops (for example in {@code ServletContextListener.contextDestroyed}).
  * </ul>
  *
  * <p>Thread-safe. Deploy the config of one endpoint in one container; {@link #close()} is
@@ -292,7 +303,7 @@ public final class CallStreamEndpoint implements AutoCloseable {
     }
 
     /**
-     * An endpoint with this configuration, its dispatch threads started lazily.
+     * An endpoint with this configuration; starts its timer thread (dispatch threads start on demand).
      *
      * @throws IllegalStateException when no listener factory was given
      */

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * A connection request as an {@link Authenticator} sees it: for the WebSocket server, the HTTP
  * upgrade request.
  *
- * @param path the request path (always {@code /} for WebSocket requests that reach an authenticator)
+ * @param path the request path: {@code /} for the standalone WebSocket server, the endpoint's path
+ *     for {@code CallStreamEndpoint}
  * @param rawQuery the query string as received (still percent-encoded), or null when absent
  * @param info the query parsed into the call's info; never null
  * @param headers the request headers (or a transport's request metadata); names are matched ignoring

@@ -161,6 +161,36 @@ public abstract class ContainerScenarios {
   }
 
   /**
+   * Connections cut mid-call without Stop or close handshake ({@link Fault#ABORT}): each call ends
+   * once, CLOSED, its slot given back, its recording the audio received, bit-exact.
+   */
+  @Test
+  void abortedCallsEndOnceAndKeepTheirAudio() throws Exception {
+    Recordings recordings = new Recordings(dir.resolve("recordings"));
+    CallLog log = new CallLog();
+    CallStreamEndpoint endpoint = keep(endpoint("/calls", CallStreamListener.Factory.all(recordings.recorder(), log))
+        .build());
+    ServletContainer.Running server = start(new Deployment(endpoint, true, true));
+    int seed = 5;
+    LoadResult load;
+    try (FakeEngageVoice platform = FakeEngageVoice.builder(server.uri("/calls")).secret(SECRET)
+        .pacing(Pacing.FLOOD).faults(Fault.ABORT).seed(seed).build()) {
+      load = platform.run(3, i -> CallScript.numbered(seed, i)
+          .agent(AudioSource.speechLike(500 + i).limit(Duration.ofMillis(20L * FRAMES)))
+          .conference(AudioSource.speechLike(600 + i).limit(Duration.ofMillis(20L * FRAMES)))
+          .build());
+    }
+    await().atMost(WAIT).until(() -> log.ended() == 3 && recordings.finished() == 3 && endpoint.activeCalls() == 0);
+    for (CallResult result : load.results()) {
+      assertThat(result.aborted()).as("%s", result).isTrue();
+      CallLog.Call call = log.call(result.callId());
+      assertThat(call.ends).as("ends of %s", result.callId()).containsExactly(EndReason.CLOSED);
+      recordings.assertBitExactPrefix(result.callId(), audio(500 + result.index(), FRAMES),
+          audio(600 + result.index(), FRAMES), Math.max(result.agent().framesSent(), result.conference().framesSent()));
+    }
+  }
+
+  /**
    * 20 concurrent calls from Debian's python3-websockets, half presenting the secret as a query
    * parameter and half as a bearer header, with drops, duplicates and reordering; deployed with
    * {@code addEndpoint} only (the configurator decides): every call recorded bit-exact and the
@@ -259,6 +289,28 @@ public abstract class ContainerScenarios {
     assertThat(log.call("ok1").ends).containsExactly(EndReason.STOPPED);
     assertThat(counter(filteredMetrics, "callstream.handshakes.rejected", "reason", "unauthorized")).isEqualTo(3);
     assertThat(counter(plainMetrics, "callstream.handshakes.rejected", "reason", "unauthorized")).isEqualTo(3);
+  }
+
+  /**
+   * Deployed both ways (endpoint and filter, as an application might): whoever sees the upgrade
+   * first refuses it, the filter with 401 or the container's upgrade with a 1008 close; either way
+   * no listener is created.
+   */
+  @Test
+  void anEndpointDeployedBothWaysRefusesThroughWhicheverRunsFirst() throws Exception {
+    CallLog log = new CallLog();
+    CallStreamEndpoint both = keep(endpoint("/both", log).build());
+    ServletContainer.Running server = start(new Deployment(both, true, true));
+    if (container().applicationFiltersRunFirst()) {
+      assertThatThrownBy(() -> RawClient.open(server.uri("/both?callId=b1"), "wrong"))
+          .isInstanceOfSatisfying(RawClient.Refused.class, refused -> assertThat(refused.status).isEqualTo(401));
+    } else {
+      try (RawClient client = RawClient.open(server.uri("/both?callId=b1"), "wrong")) {
+        assertThat(client.awaitClose(WAIT)).isEqualTo(1008);
+      }
+    }
+    assertThat(log.created()).isZero();
+    assertThat(both.activeCalls()).isZero();
   }
 
   /** Beyond maxCalls, and once draining: 503 through the filter, a 1013 close without it. */

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +74,40 @@ public final class Recordings {
     for (int i = 0; i < agentWav.length; i++) {
       if (stereoWav[2 * i] != agentWav[i] || stereoWav[2 * i + 1] != conferenceWav[i]) {
         fail("%s/stereo.wav: sample pair %d is not the mono files' interleaving", callId, i);
+      }
+    }
+  }
+
+  /**
+   * For a call cut short: each side's file is the first frames sent, bit-exact, then digital silence
+   * (the other side may have got further), and the files hold at most {@code maxFrames} slots.
+   *
+   * @return the slots recorded
+   */
+  public int assertBitExactPrefix(String callId, byte[] agent, byte[] conference, long maxFrames) throws IOException {
+    Path folder = folder(callId);
+    assertThat(folder).as("recording of call %s", callId).isNotNull();
+    short[] agentWav = samples(folder.resolve("agent.wav"), 1);
+    short[] conferenceWav = samples(folder.resolve("conference.wav"), 1);
+    assertThat(agentWav.length % FRAME_SAMPLES).as("%s: whole frames", callId).isZero();
+    assertThat(conferenceWav.length).as("%s: both sides as long", callId).isEqualTo(agentWav.length);
+    int slots = agentWav.length / FRAME_SAMPLES;
+    assertThat((long) slots).as("%s: slots", callId).isPositive().isLessThanOrEqualTo(maxFrames);
+    assertPrefix(callId + "/agent.wav", agentWav, G711Reference.decodeMulaw(agent));
+    assertPrefix(callId + "/conference.wav", conferenceWav, G711Reference.decodeMulaw(conference));
+    return slots;
+  }
+
+  private static void assertPrefix(String what, short[] actual, short[] sent) {
+    int slots = actual.length / FRAME_SAMPLES;
+    int p = 0;
+    while (p < slots && Arrays.equals(actual, p * FRAME_SAMPLES, (p + 1) * FRAME_SAMPLES,
+        sent, p * FRAME_SAMPLES, (p + 1) * FRAME_SAMPLES)) {
+      p++;
+    }
+    for (int i = p * FRAME_SAMPLES; i < actual.length; i++) {
+      if (actual[i] != 0) {
+        fail("%s: frame %d is neither the frame sent nor trailing silence", what, i / FRAME_SAMPLES);
       }
     }
   }

@@ -33,4 +33,11 @@ public interface ServletContainer {
 
   /** The container's name for messages, e.g. "Tomcat 11". */
   String name();
+
+  /**
+   * Whether a filter the application maps runs before the container's own WebSocket upgrade filter
+   * (Tomcat: yes, its WsFilter is mapped after the application's; Jetty: no, it puts its
+   * WebSocketUpgradeFilter first), which decides who answers an endpoint deployed both ways.
+   */
+  boolean applicationFiltersRunFirst();
 }

@@ -225,6 +225,7 @@ public final class CallHub {
         drainDeadlineNanos = deadline;
         registry.startClosing();
         drainThread = new Thread(this::runDrain, "callstream-drain");
+        drainThread.setContextClassLoader(CallHub.class.getClassLoader());
         drainThread.start();
       } else if (deadline - drainDeadlineNanos < 0) {
         drainDeadlineNanos = deadline;
@@ -315,6 +316,7 @@ public final class CallHub {
     return runnable -> {
       Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
       thread.setDaemon(daemon);
+      thread.setContextClassLoader(CallHub.class.getClassLoader());
       return thread;
     };
   }

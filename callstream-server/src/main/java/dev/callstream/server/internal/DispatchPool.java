@@ -141,6 +141,9 @@ final class DispatchPool implements Executor {
         Worker w = new Worker();
         Thread thread = new Thread(() -> work(w), prefix + names.incrementAndGet());
         thread.setDaemon(true);
+        // Started on demand from whatever thread submits (in a servlet container, a request thread):
+        // not inheriting its context class loader keeps a web application's loader from being pinned.
+        thread.setContextClassLoader(DispatchPool.class.getClassLoader());
         w.thread = thread;
         workers.add(w);
         thread.start();
