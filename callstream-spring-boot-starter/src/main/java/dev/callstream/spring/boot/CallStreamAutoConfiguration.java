@@ -49,7 +49,7 @@ import org.springframework.core.env.Environment;
  *   <li>its handshake filter at that path, which answers refused upgrades with HTTP 401 (wrong
  *       secret) or 503 (full, draining) as {@code callstream record} does and performs the others
  *       through the container's Jakarta WebSocket runtime;
- *   <li>an {@link Authenticator} from {@code callstream.secrets} unless the application has one;
+ *   <li>the application's {@link Authenticator} bean, else one from {@code callstream.secrets};
  *   <li>metrics on the application's {@link MeterRegistry}, when it has one;
  *   <li>the {@code callstream} health component, when Spring Boot's health support is present;
  *   <li>a drain at shutdown before the web server stops, bounded by
@@ -80,25 +80,22 @@ public class CallStreamAutoConfiguration {
     static final class HasRecordings {}
   }
 
-  @Bean
-  @ConditionalOnMissingBean
-  Authenticator callStreamAuthenticator(CallStreamProperties properties) {
-    List<String> secrets = properties.effectiveSecrets();
-    return secrets.isEmpty() ? Authenticator.NONE : Authenticator.secrets(secrets);
-  }
-
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   CallStreamEndpoint callStreamEndpoint(CallStreamProperties properties,
-      ObjectProvider<CallStreamListener.Factory> listenerFactories, Authenticator authenticator,
+      ObjectProvider<CallStreamListener.Factory> listenerFactories, ObjectProvider<Authenticator> authenticators,
       ObjectProvider<CallStreamCustomizer> customizers) {
     List<CallStreamListener.Factory> factories = new ArrayList<>();
     if (properties.getRecordings() != null) {
       factories.add(recorder(properties.getRecordings(), customizers));
     }
     listenerFactories.orderedStream().forEach(factories::add);
-    if (!properties.effectiveSecrets().isEmpty() && !authenticator.toString().startsWith("Authenticator.secrets")) {
-      LOG.warn("callstream: callstream.secrets is set but an Authenticator bean ({}) decides instead", authenticator);
+    List<String> secrets = properties.effectiveSecrets();
+    Authenticator authenticator = authenticators.getIfUnique();
+    if (authenticator == null) {
+      authenticator = secrets.isEmpty() ? Authenticator.NONE : Authenticator.secrets(secrets);
+    } else if (!secrets.isEmpty()) {
+      LOG.warn("callstream: callstream.secrets is set but the application's Authenticator bean decides instead");
     }
     CallStreamEndpoint.Builder builder = CallStreamEndpoint.builder()
         .path(properties.getPath())
