@@ -175,7 +175,9 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void ioThreadDispatchRunsCallbacksOnTheIoThreadInOrderAndEndsOnce() throws Exception {
     List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> createdOn = new java.util.concurrent.CopyOnWriteArrayList<>();
     CallStreamServer server = start(builder -> builder.dispatch(Dispatch.IO_THREAD).listenerFactory(info -> {
+      createdOn.add(Thread.currentThread().getName());
       RecordingCallListener listener = new RecordingCallListener(info) {
         @Override
         public void onAudio(CallSession session, AudioFrame frame) {
@@ -196,6 +198,8 @@ class CallStreamServerTest extends ServerTestSupport {
         "audio:agent:0", "audio:conference:0", "audio:agent:1", "audio:conference:1",
         "audio:agent:2", "audio:conference:2", "stop", "stop", "end:stopped");
     assertThat(threads).hasSize(6).allSatisfy(name -> assertThat(name).startsWith("callstream-io"));
+    // as Factory.create's javadoc says: the factory runs on the I/O thread too
+    assertThat(createdOn).singleElement().satisfies(name -> assertThat(name).startsWith("callstream-io"));
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
   }
 
@@ -212,6 +216,19 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThat(listener.frames).hasSize(1);
     assertThat(listener.events.stream().filter(event -> event.startsWith("end:"))).containsExactly("end:closed");
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+  }
+
+  @Test
+  void ioThreadDispatchRefusesAListenerFactoryThatBlocks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    dev.callstream.core.recording.CallRecorder recorder = dev.callstream.core.recording.CallRecorder.builder(dir).build();
+    for (CallStreamListener.Factory blocking : List.of(recorder, CallStreamListener.Factory.all(recorder, info -> new CallStreamListener() {}))) {
+      CallStreamServer.Builder builder = CallStreamServer.builder().host("127.0.0.1").port(0).tls(Tls.none())
+          .listenerFactory(blocking).dispatch(Dispatch.IO_THREAD);
+      assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Dispatch.IO_THREAD").hasMessageContaining("Dispatch.POOL");
+      // the default dispatch takes it
+      assertThat(builder.dispatch(Dispatch.POOL).build()).isNotNull();
+    }
   }
 
   @Test

@@ -187,6 +187,16 @@ public final class CallRecorder implements CallStreamListener.Factory {
     return tracks;
   }
 
+  /**
+   * True: a recorder's listeners write their files synchronously on the calling thread, so a
+   * transport must not run them on its I/O threads (the WebSocket server refuses a recorder with
+   * {@code Dispatch.IO_THREAD}).
+   */
+  @Override
+  public boolean blocks() {
+    return true;
+  }
+
   /** A new listener recording one call. */
   @Override
   public CallStreamListener create(CallInfo info) {
