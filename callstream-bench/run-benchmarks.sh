@@ -121,7 +121,7 @@ if [ "$E2E" = 1 ]; then
   RT_LIMIT=$((WARMUP + WINDOW + 180))
   # rounds: the servers take turns, so a noisy minute hits one round of each rather than one server
   for round in $(seq 1 "$ROUNDS"); do
-    for server in python-vendor python-min tyrus ours-noop ours-record ours-noop-io ours-record-io; do
+    for server in python-vendor python-min tyrus ours-noop ours-record ours-noop-io; do
       run "peers/200/$server/r$round" "$RT_LIMIT" --server "$server" --scenario realtime --calls 200 \
           --warmup "$WARMUP" --window "$WINDOW"
     done

@@ -166,9 +166,6 @@ def grpc_section(runs_by, machine, commands):
           f"{fmt((r.get('rssKb') or 0) / 1024, 0)} | {r.get('loadInWindow', '?').split(' ')[0]} | "
           f"{' / '.join(fmt(v, 1) for v in r.get('rounds', [c]))} |")
     w("")
-    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "notes", "grpc.md")
-    if os.path.exists(notes):
-        w(open(notes).read().rstrip() + "\n")
     w(GRPC_END)
     w("")
     return out
@@ -190,6 +187,20 @@ def replace_grpc_section(path, section):
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     with open(path, "w") as f:
         f.write(text)
+
+
+HAND_BEGIN = "<!-- hand-written notes: report.py keeps this block as it is -->"
+HAND_END = "<!-- end of hand-written notes -->"
+
+
+def kept_notes(path):
+    """The hand-written block of an existing BENCHMARKS.md (markers included), or an empty block."""
+    if os.path.exists(path):
+        text = open(path).read()
+        i, j = text.find(HAND_BEGIN), text.find(HAND_END)
+        if 0 <= i < j:
+            return text[i:j + len(HAND_END)] + "\n"
+    return HAND_BEGIN + "\n" + HAND_END + "\n"
 
 
 def main():
@@ -508,12 +519,8 @@ def main():
         w("## Findings\n")
         w("\n".join(findings) + "\n")
 
-    # ---- change notes written by hand (before/after numbers of an optimisation), included verbatim
-    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "notes")
-    if os.path.isdir(notes):
-        for name in sorted(os.listdir(notes)):
-            if name.endswith(".md") and name != "grpc.md":  # grpc.md goes into the gRPC section
-                w(open(os.path.join(notes, name)).read().rstrip() + "\n")
+    # ---- notes written by hand (before/after numbers of a change): kept from the BENCHMARKS.md being replaced
+    w(kept_notes(args.out))
 
     # ---- noise
     w("## Noise\n")

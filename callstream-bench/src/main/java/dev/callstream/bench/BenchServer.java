@@ -32,8 +32,8 @@ import org.glassfish.tyrus.server.Server;
  *       and call.json under {@code --recordings});
  *   <li>{@code --metrics prometheus} with either: the Micrometer call and recorder metrics on a
  *       Prometheus registry, scraped every 5 s (default {@code off}: no registry);
- *   <li>{@code --dispatch IO_THREAD} with either: listener callbacks on the I/O thread (default
- *       {@code POOL});
+ *   <li>{@code --dispatch IO_THREAD} with {@code noop}: listener callbacks on the I/O thread (default
+ *       {@code POOL}; the server refuses it with {@code record}, since {@link CallRecorder} blocks);
  *   <li>{@code --transport grpc} with {@code noop} or {@code record}: the same listeners behind our
  *       {@link CallStreamGrpcServer} (RingCX gRPC, plaintext HTTP/2), which prints
  *       {@code listening on grpc://127.0.0.1:PORT};

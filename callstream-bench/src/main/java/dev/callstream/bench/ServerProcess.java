@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 
 /**
  * A server under test, in its own process (pinned with {@code taskset} when a core is given and the
- * tool exists). Kinds: {@code ours-noop}, {@code ours-record}, {@code ours-noop-io}, {@code ours-record-io} (the same with {@code Dispatch.IO_THREAD}), {@code ours-noop-metrics}, {@code ours-record-metrics} (the same with Micrometer metrics on a Prometheus registry), {@code tyrus} ({@link BenchServer}),
+ * tool exists). Kinds: {@code ours-noop}, {@code ours-record}, {@code ours-noop-io} (the same with {@code Dispatch.IO_THREAD}; recording is refused there: {@code CallRecorder} blocks), {@code ours-noop-metrics}, {@code ours-record-metrics} (the same with Micrometer metrics on a Prometheus registry), {@code tyrus} ({@link BenchServer}),
  * {@code python-min} (minimal_receiver.py) and {@code python-vendor} (vendor_sample.py, which cannot
  * be asked anything: CPU and memory only). RingCX gRPC: {@code ours-grpc-noop}, {@code ours-grpc-record}
  * ({@link BenchServer} {@code --transport grpc}) and {@code python-grpc} (grpc_receiver.py, the minimal
@@ -85,8 +85,6 @@ final class ServerProcess implements AutoCloseable {
             "--recordings", work.resolve("recordings").toString()));
         case "ours-noop-metrics" -> command.addAll(List.of("--mode", "noop", "--metrics", "prometheus"));
         case "ours-noop-io" -> command.addAll(List.of("--mode", "noop", "--dispatch", "IO_THREAD"));
-        case "ours-record-io" -> command.addAll(List.of("--mode", "record", "--dispatch", "IO_THREAD",
-            "--recordings", work.resolve("recordings").toString()));
         case "tyrus" -> command.addAll(List.of("--mode", "tyrus"));
         default -> throw new IllegalArgumentException("unknown server " + kind);
       }

@@ -8,6 +8,7 @@ import static dev.callstream.cli.RecordTestSupport.callJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.Wav;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.CallResult;
@@ -115,7 +116,7 @@ class CrashRecoveryTest {
       Expected expected = expected(c, results.get(c));
       for (String file : FILES) {
         Path wav = folders.get(c).resolve(file);
-        short[] samples = RecordTestWav.read(wav).samples;
+        short[] samples = Wav.read(wav).samples();
         assertPrefix(samples, expected.of(file), wav.toString());
         assertThat(samples.length).as("%s samples after repair", wav).isGreaterThanOrEqualTo(declaredBeforeRepair.get(wav));
         grown += samples.length > declaredBeforeRepair.get(wav) ? 1 : 0;

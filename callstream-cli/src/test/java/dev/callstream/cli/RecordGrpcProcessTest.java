@@ -6,10 +6,11 @@ import static dev.callstream.cli.RecordTestSupport.folderOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.callstream.testsupport.Wav;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.grpc.proto.Account;
 import dev.callstream.grpc.proto.AudioContent;
 import dev.callstream.grpc.proto.AudioFormat;
@@ -103,12 +104,12 @@ class RecordGrpcProcessTest {
     assertThat(ended).matches("call ended dlg_1-sess-1 stopped complete=true \\S+");
     Path folder = folderOf(ended);
     assertThat(folder).isEqualTo(dir.toAbsolutePath().resolve("dlg_1-sess-1"));
-    assertSamples(RecordTestWav.read(folder.resolve("agent.wav")).samples, G711Reference.decodeMulaw(agent), "agent.wav");
-    assertSamples(RecordTestWav.read(folder.resolve("conference.wav")).samples, G711Reference.decodeMulaw(contact),
+    assertSamples(Wav.read(folder.resolve("agent.wav")).samples(), G711Reference.decodeMulaw(agent), "agent.wav");
+    assertSamples(Wav.read(folder.resolve("conference.wav")).samples(), G711Reference.decodeMulaw(contact),
         "conference.wav");
-    assertSamples(RecordTestWav.read(folder.resolve("segment-seg-agent.wav")).samples,
+    assertSamples(Wav.read(folder.resolve("segment-seg-agent.wav")).samples(),
         G711Reference.decodeMulaw(agent), "segment-seg-agent.wav");
-    assertSamples(RecordTestWav.read(folder.resolve("stereo.wav")).samples,
+    assertSamples(Wav.read(folder.resolve("stereo.wav")).samples(),
         RecordTestAudio.interleave(G711Reference.decodeMulaw(agent), G711Reference.decodeMulaw(contact)), "stereo.wav");
     JsonNode json = callJson(folder);
     assertThat(json.get("transport").asText()).isEqualTo("grpc");

@@ -4,9 +4,10 @@ import static dev.callstream.cli.RecordTestSupport.callJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.callstream.testsupport.Wav;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,10 +148,10 @@ class RecordGrpcPythonClientTest {
         String segment = dialog + "-" + role;
         JsonNode faults = report.path("segments").path(segment);
         byte[] planned = Files.readAllBytes(dump.resolve(segment + ".ul"));
-        short[] alone = RecordTestWav.read(folder.resolve("segment-" + segment + ".wav")).samples;
+        short[] alone = Wav.read(folder.resolve("segment-" + segment + ".wav")).samples();
         assertSegment(alone, planned, faults, segment);
         // one participant per side: agent.wav and conference.wav are that segment, to the call's length
-        short[] side = RecordTestWav.read(folder.resolve(role.equals("agent") ? "agent.wav" : "conference.wav")).samples;
+        short[] side = Wav.read(folder.resolve(role.equals("agent") ? "agent.wav" : "conference.wav")).samples();
         assertSegment(java.util.Arrays.copyOf(side, Math.min(side.length, alone.length)), planned, faults, role);
         JsonNode counters = null;
         for (JsonNode s : call.path("segments")) {

@@ -8,6 +8,7 @@ import static dev.callstream.cli.RecordTestSupport.callJson;
 import static dev.callstream.cli.RecordTestSupport.folderOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callstream.testsupport.Wav;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -76,7 +77,7 @@ class RecordProcessTest {
       Path folder = folderOf(line);
       assertThat(folder.getParent()).isEqualTo(dir.toAbsolutePath());
       for (String file : List.of("agent.wav", "conference.wav", "stereo.wav")) {
-        assertThat(RecordTestWav.read(folder.resolve(file)).seconds()).as("%s/%s", folder, file).isEqualTo(1.0);
+        assertThat(Wav.read(folder.resolve(file)).seconds()).as("%s/%s", folder, file).isEqualTo(1.0);
       }
       assertThat(callJson(folder).get("endReason").asText()).isEqualTo("stopped");
     }

@@ -14,6 +14,7 @@ import static dev.callstream.cli.RecordTestSupport.folderOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.Wav;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -191,14 +192,14 @@ class RecordServerTest {
     Path folder = awaitEndedFolder("gaps-1", "stopped", true);
     short[] expectedAgent = expectedMono(agent, agentSent, frames);
     assertRecording(folder, expectedAgent, expectedMono(conference, conferenceSent, frames));
-    RecordTestWav agentWav = RecordTestWav.read(folder.resolve("agent.wav"));
+    Wav agentWav = Wav.read(folder.resolve("agent.wav"));
     for (int slot : new int[] {10, 11, 40}) {
       for (int s = slot * FRAME_SAMPLES; s < (slot + 1) * FRAME_SAMPLES; s++) {
-        assertThat(agentWav.samples[s]).as("agent sample %d in dropped frame %d", s, slot).isZero();
+        assertThat(agentWav.samples()[s]).as("agent sample %d in dropped frame %d", s, slot).isZero();
       }
     }
     assertThat(agentWav.seconds()).isEqualTo(2.0);
-    assertThat(RecordTestWav.read(folder.resolve("stereo.wav")).seconds()).isEqualTo(2.0);
+    assertThat(Wav.read(folder.resolve("stereo.wav")).seconds()).isEqualTo(2.0);
     JsonNode channels = callJson(folder).get("channels");
     assertThat(channels.get("agent").get("gaps").asLong()).isEqualTo(3);
     assertThat(channels.get("agent").get("frames").asLong()).isEqualTo(97);
@@ -448,12 +449,12 @@ class RecordServerTest {
     Files.writeString(crashed.resolve("call.json"),
         "{\"callId\":\"crashed\",\"sessionId\":\"1\",\"complete\":false,\"endReason\":null}");
     short[] samples = RecordTestAudio.decode(speech(22, 10));
-    RecordTestWav.writeStaleHeader(crashed.resolve("agent.wav"), samples);
+    RecordTestSupport.writeStaleHeader(crashed.resolve("agent.wav"), samples);
 
     start();
 
     assertThat(errText.toString()).contains("repaired 1 interrupted recording in " + dir.toAbsolutePath());
-    assertSamples(RecordTestWav.read(crashed.resolve("agent.wav")).samples, samples, "repaired agent.wav");
+    assertSamples(Wav.read(crashed.resolve("agent.wav")).samples(), samples, "repaired agent.wav");
     JsonNode json = callJson(crashed);
     assertThat(json.get("endReason").asText()).isEqualTo("error");
     assertThat(json.get("complete").asBoolean()).isFalse();

@@ -1,6 +1,6 @@
 package dev.callstream.cli;
 
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.core.audio.G711;
 import java.util.Random;
 

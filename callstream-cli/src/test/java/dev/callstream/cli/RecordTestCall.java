@@ -1,46 +1,36 @@
 package dev.callstream.cli;
 
+import dev.callstream.testsupport.PlatformJson;
+import dev.callstream.testsupport.WebSocketPeer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
- * The platform's side of one call, hand-built on the JDK WebSocket client and JSON text, so that the
- * recorder is checked by a client that shares no code with it.
+ * The platform's side of one call for the record tests: the upgrade query the platform sends, then
+ * {@link PlatformJson} messages over a {@link WebSocketPeer}, so that the recorder is checked by a
+ * client that shares no code with it.
  */
-final class RecordTestCall implements WebSocket.Listener {
-  static final String AGENT = "Participant";
-  static final String CONFERENCE = "Conference";
+final class RecordTestCall {
+  static final String AGENT = PlatformJson.AGENT;
+  static final String CONFERENCE = PlatformJson.CONFERENCE;
 
   final String callId;
   final String sessionId;
-  final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-  private WebSocket socket;
+  private final WebSocketPeer peer;
 
-  private RecordTestCall(String callId, String sessionId) {
+  private RecordTestCall(String callId, String sessionId, WebSocketPeer peer) {
     this.callId = callId;
     this.sessionId = sessionId;
+    this.peer = peer;
   }
 
   static HttpClient client(SSLContext context) {
-    // 50 concurrent TLS handshakes on a loaded 2-core host took more than 5 s to connect (seen in full runs)
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
-    if (context != null) {
-      builder.sslContext(context);
-    }
-    return builder.build();
+    return WebSocketPeer.client(context);
   }
 
   /** The upgrade query the platform sends, plus {@code extra} parameters. */
@@ -69,31 +59,18 @@ final class RecordTestCall implements WebSocket.Listener {
 
   static RecordTestCall open(HttpClient client, URI base, String callId, String sessionId,
       Map<String, String> extraQuery, Map<String, String> headers) {
-    RecordTestCall call = new RecordTestCall(callId, sessionId);
-    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
-    headers.forEach(builder::header);
-    URI uri = URI.create(base + "?" + query(callId, sessionId, extraQuery));
-    call.socket = builder.buildAsync(uri, call).orTimeout(15, TimeUnit.SECONDS).join();
-    return call;
+    return new RecordTestCall(callId, sessionId,
+        WebSocketPeer.connect(client, base, query(callId, sessionId, extraQuery), headers));
   }
 
   /** The HTTP status that refused the upgrade; fails when it was accepted. */
   static int refusedStatus(HttpClient client, URI base, String callId, Map<String, String> extraQuery,
       Map<String, String> headers) {
-    try {
-      RecordTestCall call = open(client, base, callId, "1", extraQuery, headers);
-      call.abort();
-      throw new AssertionError("upgrade was accepted");
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof WebSocketHandshakeException refused) {
-        return refused.getResponse().statusCode();
-      }
-      throw e;
-    }
+    return WebSocketPeer.refusedStatus(client, base, query(callId, "1", extraQuery), headers);
   }
 
   RecordTestCall connected() {
-    return send("{\"event\":\"Connected\",\"protocol\":\"AgentSession\",\"version\":\"1.0.0\"}");
+    return send(PlatformJson.connected());
   }
 
   RecordTestCall start() {
@@ -102,21 +79,15 @@ final class RecordTestCall implements WebSocket.Listener {
 
   /** Start; {@code extraMetadata} is appended to the metadata object, e.g. {@code ,"secret":"s"}. */
   RecordTestCall start(String extraMetadata) {
-    return send("{\"event\":\"Start\",\"metadata\":{\"callId\":\"" + callId + "\",\"sessionId\":\""
-        + sessionId + "\",\"ani\":\"2223334444\",\"dnis\":\"5556667777\",\"accountId\":\"99990000\","
-        + "\"subaccountId\":\"99990001\",\"rcAccountId\":\"123456789\",\"agentId\":123,"
-        + "\"productType\":\"Queue\",\"productId\":1234,\"contentType\":\"audio/x-mulaw\","
-        + "\"sampleRateHertz\":8000" + extraMetadata + "}}");
+    return send(PlatformJson.start(PlatformJson.quote(callId), sessionId, extraMetadata));
   }
 
   RecordTestCall media(String perspective, long sequence, byte[] mulaw) {
-    return send("{\"event\":\"Media\",\"perspective\":\"" + perspective + "\",\"sequenceId\":\"" + sequence
-        + "\",\"media\":\"" + Base64.getEncoder().encodeToString(mulaw) + "\"}");
+    return send(PlatformJson.media(perspective, sequence, mulaw));
   }
 
   RecordTestCall stop(int durationSeconds) {
-    return send("{\"event\":\"Stop\",\"metadata\":{\"duration\":" + durationSeconds
-        + ",\"end_time\":\"2026-01-14T00:00:00Z\"}}");
+    return send(PlatformJson.stop(durationSeconds));
   }
 
   /** Connected, Start, both sides frame by frame (sequence ids 1, 2, ... per side), two Stops. */
@@ -131,31 +102,21 @@ final class RecordTestCall implements WebSocket.Listener {
   }
 
   RecordTestCall send(String text) {
-    socket.sendText(text, true).orTimeout(15, TimeUnit.SECONDS).join();
+    peer.send(text);
     return this;
   }
 
   void closeNormally() {
-    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").orTimeout(15, TimeUnit.SECONDS).join();
+    peer.closeNormally();
   }
 
   /** Cuts the connection: no Stop, no close handshake. */
   void abort() {
-    socket.abort();
+    peer.abort();
   }
 
+  /** The close code; {@link WebSocketPeer#NO_CLOSE_FRAME} when the connection broke. */
   int awaitCloseCode(long seconds) throws Exception {
-    return closeCode.get(seconds, TimeUnit.SECONDS);
-  }
-
-  @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    closeCode.complete(statusCode);
-    return null;
-  }
-
-  @Override
-  public void onError(WebSocket webSocket, Throwable error) {
-    closeCode.completeExceptionally(error);
+    return peer.awaitCloseCode(seconds);
   }
 }

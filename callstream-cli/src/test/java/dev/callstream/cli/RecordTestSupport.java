@@ -3,6 +3,7 @@ package dev.callstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.callstream.testsupport.Wav;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -31,15 +32,15 @@ final class RecordTestSupport {
    * {@code conference} (mono) and their interleaving (stereo).
    */
   static void assertRecording(Path folder, short[] agent, short[] conference) throws IOException {
-    RecordTestWav agentWav = RecordTestWav.read(folder.resolve("agent.wav"));
-    RecordTestWav conferenceWav = RecordTestWav.read(folder.resolve("conference.wav"));
-    RecordTestWav stereoWav = RecordTestWav.read(folder.resolve("stereo.wav"));
-    assertThat(List.of(agentWav.channels, conferenceWav.channels, stereoWav.channels)).containsExactly(1, 1, 2);
-    assertThat(List.of(agentWav.sampleRate, conferenceWav.sampleRate, stereoWav.sampleRate))
+    Wav agentWav = Wav.read(folder.resolve("agent.wav"));
+    Wav conferenceWav = Wav.read(folder.resolve("conference.wav"));
+    Wav stereoWav = Wav.read(folder.resolve("stereo.wav"));
+    assertThat(List.of(agentWav.channels(), conferenceWav.channels(), stereoWav.channels())).containsExactly(1, 1, 2);
+    assertThat(List.of(agentWav.sampleRate(), conferenceWav.sampleRate(), stereoWav.sampleRate()))
         .containsOnly(RecordTestAudio.SAMPLE_RATE);
-    assertSamples(agentWav.samples, agent, folder.getFileName() + "/agent.wav");
-    assertSamples(conferenceWav.samples, conference, folder.getFileName() + "/conference.wav");
-    assertSamples(stereoWav.samples, RecordTestAudio.interleave(agent, conference),
+    assertSamples(agentWav.samples(), agent, folder.getFileName() + "/agent.wav");
+    assertSamples(conferenceWav.samples(), conference, folder.getFileName() + "/conference.wav");
+    assertSamples(stereoWav.samples(), RecordTestAudio.interleave(agent, conference),
         folder.getFileName() + "/stereo.wav");
   }
 
@@ -49,7 +50,7 @@ final class RecordTestSupport {
    * after a side's last frame; every file lasts as long. Returns the frames recorded per file.
    */
   static int assertRecordedPrefix(Path folder, byte[] agent, byte[] conference) throws IOException {
-    int samples = RecordTestWav.read(folder.resolve("agent.wav")).samples.length;
+    int samples = Wav.read(folder.resolve("agent.wav")).samples().length;
     assertThat(samples % RecordTestAudio.FRAME_SAMPLES).as("whole frames").isZero();
     int recorded = samples / RecordTestAudio.FRAME_SAMPLES;
     JsonNode channels = callJson(folder).get("channels");
@@ -69,5 +70,20 @@ final class RecordTestSupport {
   /** The folder named at the end of a {@code call started} or {@code call ended} line. */
   static Path folderOf(String line) {
     return Path.of(line.substring(line.lastIndexOf(' ') + 1));
+  }
+
+  /** Writes a mono 16-bit file whose header still says "no data", as a killed process leaves it. */
+  static void writeStaleHeader(Path file, short[] samples) throws IOException {
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(44 + samples.length * 2)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    buffer.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36)
+        .put("WAVE".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .put("fmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1)
+        .putShort((short) 1).putInt(8000).putInt(16000).putShort((short) 2).putShort((short) 16)
+        .put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(0);
+    for (short sample : samples) {
+      buffer.putShort(sample);
+    }
+    java.nio.file.Files.write(file, buffer.array());
   }
 }

@@ -63,9 +63,18 @@ public interface CallStreamListener {
   /**
    * The terminal event: called exactly once per call, after every other callback.
    *
+   * <p>{@code cause} is never null for {@link EndReason#ERROR} (the listener's own exception, the
+   * protocol error, the failed stream). For the other reasons it may be null or say what ended the
+   * call, depending on the transport: the WebSocket server sets it for {@link EndReason#CLOSED} when
+   * the call idled out or the connection closed with a code other than 1000 or 1001, and passes null
+   * when the peer closed normally or the listener closed the call; the gRPC server passes null for
+   * {@code CLOSED} (an idle timeout or a cancelled stream is reported through {@link #onError}
+   * first); both pass null for {@link EndReason#SHUTDOWN} and {@link EndReason#STOPPED}. A Kafka
+   * replay ends a call whose partition moved to another consumer with {@code SHUTDOWN} and a
+   * {@code CallAbandonedException}. Use it for diagnostics, and {@code reason} for decisions.
+   *
    * @param reason why the call ended
-   * @param cause what went wrong: set for {@link EndReason#ERROR}, and for {@link EndReason#CLOSED}
-   *     when the connection failed or idled out; null otherwise
+   * @param cause what went wrong: never null for {@code ERROR}; otherwise possibly null (see above)
    */
   default void onEnd(CallSession session, EndReason reason, Throwable cause) {}
 
@@ -77,9 +86,11 @@ public interface CallStreamListener {
 
     /**
      * Creates the listener for a new call. Called once per admitted call, before any other callback
-     * of that call, on the thread that runs the call's callbacks (a dispatch thread, or the I/O
-     * thread with the server's {@code IO_THREAD} dispatch). Throwing refuses the call (it ends with
-     * ERROR).
+     * of that call, on the thread that runs the call's callbacks: with the WebSocket server's default
+     * {@code Dispatch.POOL} a dispatch-pool thread; with {@code Dispatch.IO_THREAD} usually the I/O
+     * (selector) thread that read the call's handshake or Start, so it must not block either (it runs
+     * on a dispatch-pool thread instead when another thread was running the call's events at that
+     * moment). Throwing refuses the call (it ends with ERROR, and its connection is closed).
      */
     CallStreamListener create(CallInfo info);
 
@@ -90,13 +101,34 @@ public interface CallStreamListener {
      */
     static Factory all(Factory... factories) {
       List<Factory> list = List.copyOf(Arrays.asList(factories));
-      return info -> {
-        CallStreamListener[] listeners = new CallStreamListener[list.size()];
-        for (int i = 0; i < listeners.length; i++) {
-          listeners[i] = Objects.requireNonNull(list.get(i).create(info), "a factory returned null");
+      boolean blocks = list.stream().anyMatch(Factory::blocks);
+      return new Factory() {
+        @Override
+        public CallStreamListener create(CallInfo info) {
+          CallStreamListener[] listeners = new CallStreamListener[list.size()];
+          for (int i = 0; i < listeners.length; i++) {
+            listeners[i] = Objects.requireNonNull(list.get(i).create(info), "a factory returned null");
+          }
+          return listeners.length == 1 ? listeners[0] : new dev.callstream.core.internal.AllListeners(listeners);
         }
-        return listeners.length == 1 ? listeners[0] : new dev.callstream.core.internal.AllListeners(listeners);
+
+        @Override
+        public boolean blocks() {
+          return blocks;
+        }
       };
+    }
+
+    /**
+     * Whether this factory's listeners may block the calling thread, for example with synchronous
+     * disk or network writes ({@link dev.callstream.core.recording.CallRecorder} does). Transports
+     * that can run callbacks on their I/O threads refuse such a factory there: the WebSocket server's
+     * builder throws when it is combined with {@code Dispatch.IO_THREAD}. Default false; a factory
+     * made by {@link #all} blocks when any of its parts does. A factory that wraps another should
+     * answer what the wrapped one answers.
+     */
+    default boolean blocks() {
+      return false;
     }
   }
 }

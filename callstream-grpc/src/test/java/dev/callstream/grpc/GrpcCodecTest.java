@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.core.audio.AudioFormat;
 import dev.callstream.grpc.proto.Codec;
 import dev.callstream.grpc.proto.ParticipantType;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.G711Reference;
-import dev.callstream.core.WavFile;
+import dev.callstream.testsupport.G711Reference;
+import dev.callstream.testsupport.Wav;
 import dev.callstream.core.recording.CallRecorder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -124,7 +124,7 @@ class KafkaRoundTripTest {
       short[] rebuilt = new short[(int) (agentLength.get(key) * 160)];
       agentAudio.get(key).forEach((position, bytes) ->
           System.arraycopy(G711Reference.decodeMulaw(bytes), 0, rebuilt, (int) (position * 160), 160));
-      assertThat(rebuilt).as(key).isEqualTo(WavFile.read(live.resolve(key).resolve("agent.wav")).samples());
+      assertThat(rebuilt).as(key).isEqualTo(Wav.read(live.resolve(key).resolve("agent.wav")).samples());
     }
   }
 
@@ -164,8 +164,8 @@ class KafkaRoundTripTest {
         .topic("large").group("large").start()) {
       await().atMost(Duration.ofSeconds(60)).until(() -> source.callsEnded() == 1);
     }
-    short[] liveAgent = WavFile.read(live.resolve("big-s1/agent.wav")).samples();
-    short[] replayAgent = WavFile.read(replay.resolve("big-s1/agent.wav")).samples();
+    short[] liveAgent = Wav.read(live.resolve("big-s1/agent.wav")).samples();
+    short[] replayAgent = Wav.read(replay.resolve("big-s1/agent.wav")).samples();
     assertThat(replayAgent).hasSameSizeAs(liveAgent);
     for (int i = 0; i < liveAgent.length; i++) {
       short expected = i / 160 == 50 ? 0 : liveAgent[i]; // the dropped frame is silence in the replay
@@ -173,8 +173,8 @@ class KafkaRoundTripTest {
         assertThat(replayAgent[i]).as("sample " + i).isEqualTo(expected);
       }
     }
-    assertThat(WavFile.read(replay.resolve("big-s1/conference.wav")).samples())
-        .isEqualTo(WavFile.read(live.resolve("big-s1/conference.wav")).samples());
+    assertThat(Wav.read(replay.resolve("big-s1/conference.wav")).samples())
+        .isEqualTo(Wav.read(live.resolve("big-s1/conference.wav")).samples());
     assertThat(RecordingFiles.callJson(replay.resolve("big-s1")).at("/channels/agent/gaps").asLong()).isEqualTo(1);
   }
 

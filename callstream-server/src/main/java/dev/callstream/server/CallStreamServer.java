@@ -50,7 +50,8 @@ import java.util.concurrent.CompletableFuture;
  * listener that is slow or throws affects only its own call. A dispatch thread is woken at most a
  * millisecond after a message was read, once for every message read meanwhile, not per message.
  * {@link Builder#dispatch} can instead run callbacks on the I/O thread, for listeners that never
- * block ({@link Dispatch#IO_THREAD}).
+ * block ({@link Dispatch#IO_THREAD}); a factory that declares it blocks
+ * ({@link CallStreamListener.Factory#blocks()}, as {@code CallRecorder} does) is refused there.
  *
  * <h2>Back-pressure</h2>
  * A call's lane holds {@link Builder#laneCapacity} events (default 1,000, about 10 s of audio). When
@@ -449,7 +450,9 @@ public final class CallStreamServer implements AutoCloseable {
     /**
      * An unstarted server with this configuration.
      *
-     * @throws IllegalStateException when no listener factory or no TLS choice was given
+     * @throws IllegalStateException when no listener factory or no TLS choice was given, or when
+     *     {@link Dispatch#IO_THREAD} is combined with a listener factory that
+     *     {@linkplain CallStreamListener.Factory#blocks() blocks} (such as a {@code CallRecorder})
      */
     public CallStreamServer build() {
       if (listenerFactory == null) {
@@ -458,6 +461,12 @@ public final class CallStreamServer implements AutoCloseable {
       if (tls == null) {
         throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
             + " certificate, Tls.selfSigned() for local use, or Tls.none() for plain ws behind a TLS proxy");
+      }
+      if (dispatch == Dispatch.IO_THREAD && listenerFactory.blocks()) {
+        // A blocking listener on a selector thread would stall every call that thread serves.
+        throw new IllegalStateException("Dispatch.IO_THREAD runs listener callbacks on the I/O threads, but the"
+            + " listener factory blocks (CallStreamListener.Factory.blocks(); CallRecorder writes files"
+            + " synchronously): use Dispatch.POOL");
       }
       Builder copy = new Builder();
       copy.host = host;

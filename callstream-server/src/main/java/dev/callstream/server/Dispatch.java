@@ -18,7 +18,10 @@ public enum Dispatch {
    * block and return quickly (counting, copying into a non-blocking queue, writing to a memory buffer).
    * A listener that blocks or is slow (a synchronous disk or network write, a lock held elsewhere)
    * stalls every call served by the same I/O thread and slows their senders through TCP
-   * back-pressure. Events of a call are still delivered one at a time and in order; the end of a call
+   * back-pressure. {@link CallStreamServer.Builder#build} refuses a listener factory that declares it
+   * blocks ({@link dev.callstream.core.CallStreamListener.Factory#blocks()}, such as
+   * {@code CallRecorder}, whose files are written synchronously). The listener factory's
+   * {@code create} runs on the I/O thread too. Events of a call are still delivered one at a time and in order; the end of a call
    * that is not caused by a message (idle timeout, shutdown, a dropped connection) may be delivered on
    * a dispatch-pool thread instead.
    */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallInfo;
@@ -25,7 +27,7 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void eventsReachTheCallsListenerInOrderAndBothStopsCloseWith1000() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=A1&sessionId=7&agentId=42");
+    WebSocketPeer peer = Peers.connect(server, "callId=A1&sessionId=7&agentId=42");
     playCall(peer, "A1", 3);
 
     RecordingCallListener listener = RecordingCallListener.take(created);
@@ -38,7 +40,7 @@ class CallStreamServerTest extends ServerTestSupport {
         "audio:agent:2", "audio:conference:2", "stop", "stop", "end:stopped");
     for (AudioFrame frame : listener.frames) {
       int expected = (int) frame.position() + (frame.channel() == AudioChannel.AGENT ? 0 : 100);
-      assertThat(frame.payload()).isEqualTo(Wire.frame(expected));
+      assertThat(frame.payload()).isEqualTo(PlatformJson.frame(expected));
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
   }
@@ -46,16 +48,16 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void twoConcurrentCallsDoNotMix() throws Exception {
     CallStreamServer server = start();
-    Peer first = Peer.connect(server, "callId=first");
-    Peer second = Peer.connect(server, "callId=second");
-    first.send(Wire.connected(), Wire.start("first"));
-    second.send(Wire.connected(), Wire.start("second"));
+    WebSocketPeer first = Peers.connect(server, "callId=first");
+    WebSocketPeer second = Peers.connect(server, "callId=second");
+    first.send(PlatformJson.connected(), PlatformJson.start("first"));
+    second.send(PlatformJson.connected(), PlatformJson.start("second"));
     for (int sequence = 0; sequence < 20; sequence++) {
-      first.send(Wire.media("Participant", sequence, Wire.frame(1)));
-      second.send(Wire.media("Participant", sequence, Wire.frame(2)));
+      first.send(PlatformJson.media("Participant", sequence, PlatformJson.frame(1)));
+      second.send(PlatformJson.media("Participant", sequence, PlatformJson.frame(2)));
     }
-    first.send(Wire.stop(), Wire.stop());
-    second.send(Wire.stop(), Wire.stop());
+    first.send(PlatformJson.stop(), PlatformJson.stop());
+    second.send(PlatformJson.stop(), PlatformJson.stop());
 
     List<RecordingCallListener> listeners = List.of(RecordingCallListener.take(created), RecordingCallListener.take(created));
     for (RecordingCallListener listener : listeners) {
@@ -72,8 +74,8 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void anAbruptDisconnectEndsTheCallClosed() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=abrupt");
-    peer.send(Wire.connected(), Wire.start("abrupt"), Wire.media("Participant", 0, Wire.frame(5)));
+    WebSocketPeer peer = Peers.connect(server, "callId=abrupt");
+    peer.send(PlatformJson.connected(), PlatformJson.start("abrupt"), PlatformJson.media("Participant", 0, PlatformJson.frame(5)));
     RecordingCallListener listener = RecordingCallListener.take(created);
     await().atMost(Duration.ofSeconds(5)).until(() -> listener.start != null);
     peer.abort();
@@ -86,8 +88,8 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void aNormalCloseBeforeTheStopsEndsTheCallClosed() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=early");
-    peer.send(Wire.connected(), Wire.start("early"));
+    WebSocketPeer peer = Peers.connect(server, "callId=early");
+    peer.send(PlatformJson.connected(), PlatformJson.start("early"));
     peer.closeNormally();
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
   }
@@ -106,17 +108,17 @@ class CallStreamServerTest extends ServerTestSupport {
       created.add(listener);
       return listener;
     }));
-    Peer bad = Peer.connect(server, "callId=bad");
-    Peer good = Peer.connect(server, "callId=good");
-    bad.send(Wire.connected(), Wire.start("bad"));
-    good.send(Wire.connected(), Wire.start("good"));
+    WebSocketPeer bad = Peers.connect(server, "callId=bad");
+    WebSocketPeer good = Peers.connect(server, "callId=good");
+    bad.send(PlatformJson.connected(), PlatformJson.start("bad"));
+    good.send(PlatformJson.connected(), PlatformJson.start("good"));
     for (int sequence = 0; sequence < 10; sequence++) {
       try {
-        bad.send(Wire.media("Participant", sequence, Wire.frame(1)));
+        bad.send(PlatformJson.media("Participant", sequence, PlatformJson.frame(1)));
       } catch (java.util.concurrent.CompletionException closedByServer) {
         // The server may already have closed the bad call after its listener threw on the first Media.
       }
-      good.send(Wire.media("Participant", sequence, Wire.frame(2)));
+      good.send(PlatformJson.media("Participant", sequence, PlatformJson.frame(2)));
     }
 
     RecordingCallListener a = RecordingCallListener.take(created);
@@ -126,7 +128,7 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThat(badListener.awaitEnd()).isEqualTo(EndReason.ERROR);
     assertThat(bad.awaitCloseCode(5)).isEqualTo(1011);
 
-    good.send(Wire.media("Participant", 10, Wire.frame(2)), Wire.stop(), Wire.stop());
+    good.send(PlatformJson.media("Participant", 10, PlatformJson.frame(2)), PlatformJson.stop(), PlatformJson.stop());
     assertThat(goodListener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(goodListener.frames).hasSize(11).allSatisfy(frame -> assertThat(frame.payload()).containsOnly(2));
     assertThat(badListener.frames).isEmpty();
@@ -154,11 +156,11 @@ class CallStreamServerTest extends ServerTestSupport {
       created.add(listener);
       return listener;
     }));
-    Peer slow = Peer.connect(server, "callId=slow");
-    slow.send(Wire.connected(), Wire.start("slow"), Wire.media("Participant", 0, Wire.frame(1)));
+    WebSocketPeer slow = Peers.connect(server, "callId=slow");
+    slow.send(PlatformJson.connected(), PlatformJson.start("slow"), PlatformJson.media("Participant", 0, PlatformJson.frame(1)));
     assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
 
-    Peer fast = Peer.connect(server, "callId=fast");
+    WebSocketPeer fast = Peers.connect(server, "callId=fast");
     playCall(fast, "fast", 5);
     RecordingCallListener slowListener = RecordingCallListener.take(created);
     RecordingCallListener fastListener = RecordingCallListener.take(created);
@@ -167,7 +169,7 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThat(slowListener.end).isNotDone();
 
     release.countDown();
-    slow.send(Wire.stop(), Wire.stop());
+    slow.send(PlatformJson.stop(), PlatformJson.stop());
     assertThat(slowListener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(slowListener.frames).hasSize(1);
   }
@@ -175,7 +177,9 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void ioThreadDispatchRunsCallbacksOnTheIoThreadInOrderAndEndsOnce() throws Exception {
     List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> createdOn = new java.util.concurrent.CopyOnWriteArrayList<>();
     CallStreamServer server = start(builder -> builder.dispatch(Dispatch.IO_THREAD).listenerFactory(info -> {
+      createdOn.add(Thread.currentThread().getName());
       RecordingCallListener listener = new RecordingCallListener(info) {
         @Override
         public void onAudio(CallSession session, AudioFrame frame) {
@@ -186,7 +190,7 @@ class CallStreamServerTest extends ServerTestSupport {
       created.add(listener);
       return listener;
     }));
-    Peer peer = Peer.connect(server, "callId=inline");
+    WebSocketPeer peer = Peers.connect(server, "callId=inline");
     playCall(peer, "inline", 3);
 
     RecordingCallListener listener = RecordingCallListener.take(created);
@@ -196,6 +200,8 @@ class CallStreamServerTest extends ServerTestSupport {
         "audio:agent:0", "audio:conference:0", "audio:agent:1", "audio:conference:1",
         "audio:agent:2", "audio:conference:2", "stop", "stop", "end:stopped");
     assertThat(threads).hasSize(6).allSatisfy(name -> assertThat(name).startsWith("callstream-io"));
+    // as Factory.create's javadoc says: the factory runs on the I/O thread too
+    assertThat(createdOn).singleElement().satisfies(name -> assertThat(name).startsWith("callstream-io"));
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
   }
 
@@ -203,8 +209,8 @@ class CallStreamServerTest extends ServerTestSupport {
   void ioThreadDispatchEndsAnIdleCallOnceOffTheIoThread() throws Exception {
     CallStreamServer server = start(builder -> builder.dispatch(Dispatch.IO_THREAD)
         .idleTimeout(Duration.ofMillis(300)));
-    Peer peer = Peer.connect(server, "callId=quiet");
-    peer.send(Wire.connected(), Wire.start("quiet"), Wire.media("Participant", 0, Wire.frame(1)));
+    WebSocketPeer peer = Peers.connect(server, "callId=quiet");
+    peer.send(PlatformJson.connected(), PlatformJson.start("quiet"), PlatformJson.media("Participant", 0, PlatformJson.frame(1)));
 
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.CLOSED);
@@ -215,6 +221,19 @@ class CallStreamServerTest extends ServerTestSupport {
   }
 
   @Test
+  void ioThreadDispatchRefusesAListenerFactoryThatBlocks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    dev.callstream.core.recording.CallRecorder recorder = dev.callstream.core.recording.CallRecorder.builder(dir).build();
+    for (CallStreamListener.Factory blocking : List.of(recorder, CallStreamListener.Factory.all(recorder, info -> new CallStreamListener() {}))) {
+      CallStreamServer.Builder builder = CallStreamServer.builder().host("127.0.0.1").port(0).tls(Tls.none())
+          .listenerFactory(blocking).dispatch(Dispatch.IO_THREAD);
+      assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Dispatch.IO_THREAD").hasMessageContaining("Dispatch.POOL");
+      // the default dispatch takes it
+      assertThat(builder.dispatch(Dispatch.POOL).build()).isNotNull();
+    }
+  }
+
+  @Test
   void dispatchModeIsRequired() {
     assertThatThrownBy(() -> CallStreamServer.builder().dispatch(null)).isInstanceOf(NullPointerException.class);
   }
@@ -222,8 +241,8 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void closeEndsOpenCallsWithShutdownAnd1001() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=open");
-    peer.send(Wire.connected(), Wire.start("open"));
+    WebSocketPeer peer = Peers.connect(server, "callId=open");
+    peer.send(PlatformJson.connected(), PlatformJson.start("open"));
     RecordingCallListener listener = RecordingCallListener.take(created);
     await().atMost(Duration.ofSeconds(5)).until(() -> listener.start != null);
 
@@ -248,8 +267,8 @@ class CallStreamServerTest extends ServerTestSupport {
       created.add(listener);
       return listener;
     }));
-    Peer peer = Peer.connect(server, "callId=self");
-    peer.send(Wire.connected(), Wire.start("self"));
+    WebSocketPeer peer = Peers.connect(server, "callId=self");
+    peer.send(PlatformJson.connected(), PlatformJson.start("self"));
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
   }
@@ -259,7 +278,7 @@ class CallStreamServerTest extends ServerTestSupport {
     CallStreamServer server = start(builder -> builder.listenerFactory(info -> {
       throw new IllegalStateException("no listener today");
     }));
-    Peer peer = Peer.connect(server, "callId=refused");
+    WebSocketPeer peer = Peers.connect(server, "callId=refused");
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1011);
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
   }
@@ -288,8 +307,8 @@ class CallStreamServerTest extends ServerTestSupport {
   @Test
   void callInfoIsParsedFromTheUpgradeQuery() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=Q1&sessionId=3&ani=2223334444&extra=x%20y");
-    peer.send(Wire.connected());
+    WebSocketPeer peer = Peers.connect(server, "callId=Q1&sessionId=3&ani=2223334444&extra=x%20y");
+    peer.send(PlatformJson.connected());
     CallInfo info = RecordingCallListener.take(created).info;
     assertThat(info.callId()).isEqualTo("Q1");
     assertThat(info.sessionId()).isEqualTo("3");

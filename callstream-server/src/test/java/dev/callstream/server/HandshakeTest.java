@@ -3,6 +3,8 @@ package dev.callstream.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.core.EndReason;
 import dev.callstream.transport.Authenticator;
 import dev.callstream.transport.Tls;
@@ -34,9 +36,9 @@ class HandshakeTest extends ServerTestSupport {
   @Test
   void aWrongSecretInTheHeaderOrTheQueryIsRefusedWith401() {
     CallStreamServer server = startWithSecrets();
-    assertThat(Peer.refusedStatus(server, "callId=1", Map.of("Authorization", "Bearer wrong"))).isEqualTo(401);
-    assertThat(Peer.refusedStatus(server, "callId=1&secret=wrong", Map.of())).isEqualTo(401);
-    assertThat(Peer.refusedStatus(server, "callId=1&secret=new-secret", Map.of("Authorization", "Bearer wrong")))
+    assertThat(Peers.refusedStatus(server, "callId=1", Map.of("Authorization", "Bearer wrong"))).isEqualTo(401);
+    assertThat(Peers.refusedStatus(server, "callId=1&secret=wrong", Map.of())).isEqualTo(401);
+    assertThat(Peers.refusedStatus(server, "callId=1&secret=new-secret", Map.of("Authorization", "Bearer wrong")))
         .isEqualTo(401);
     assertThat(listenersCreated).hasValue(0);
     assertThat(server.activeCalls()).isZero();
@@ -45,11 +47,11 @@ class HandshakeTest extends ServerTestSupport {
   @Test
   void aRightSecretInTheHeaderOrTheQueryIsAccepted() throws Exception {
     CallStreamServer server = startWithSecrets();
-    Peer byHeader = Peer.connect(server, "callId=h", Map.of("Authorization", "Bearer new-secret"));
+    WebSocketPeer byHeader = Peers.connect(server, "callId=h", Map.of("Authorization", "Bearer new-secret"));
     playCall(byHeader, "h", 2);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
 
-    Peer byQuery = Peer.connect(server, "callId=q&secret=old-secret");
+    WebSocketPeer byQuery = Peers.connect(server, "callId=q&secret=old-secret");
     playCall(byQuery, "q", 2);
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
@@ -59,8 +61,8 @@ class HandshakeTest extends ServerTestSupport {
   @Test
   void aWrongSecretInStartClosesWith1008BeforeAnyListenerExists() throws Exception {
     CallStreamServer server = startWithSecrets();
-    Peer peer = Peer.connect(server, "callId=s");
-    peer.send(Wire.connected(), Wire.start("s", "wrong"), Wire.media("Participant", 0, Wire.frame(1)));
+    WebSocketPeer peer = Peers.connect(server, "callId=s");
+    peer.send(PlatformJson.connected(), PlatformJson.startWithSecret("s", "wrong"), PlatformJson.media("Participant", 0, PlatformJson.frame(1)));
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1008);
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
     assertThat(listenersCreated).hasValue(0);
@@ -69,11 +71,11 @@ class HandshakeTest extends ServerTestSupport {
   @Test
   void mediaBeforeAnAuthorizedStartClosesWith1008() throws Exception {
     CallStreamServer server = startWithSecrets();
-    Peer peer = Peer.connect(server, "callId=m");
-    peer.send(Wire.connected(), Wire.media("Participant", 0, Wire.frame(1)));
+    WebSocketPeer peer = Peers.connect(server, "callId=m");
+    peer.send(PlatformJson.connected(), PlatformJson.media("Participant", 0, PlatformJson.frame(1)));
     try {
       // a right secret coming after the media must not open the gate; the server may have closed already
-      peer.send(Wire.start("m", "new-secret"));
+      peer.send(PlatformJson.startWithSecret("m", "new-secret"));
     } catch (CompletionException closedBeforeTheStartWasSent) {
       // the close code below is what the test is about
     }
@@ -85,28 +87,28 @@ class HandshakeTest extends ServerTestSupport {
   @Test
   void aRightSecretInStartCreatesTheListenerWhichNeverSeesTheSecret() throws Exception {
     CallStreamServer server = startWithSecrets();
-    Peer peer = Peer.connect(server, "callId=ok");
-    peer.send(Wire.connected(), Wire.start("ok", "old-secret"),
-        Wire.media("Participant", 0, Wire.frame(9)), Wire.stop(), Wire.stop());
+    WebSocketPeer peer = Peers.connect(server, "callId=ok");
+    peer.send(PlatformJson.connected(), PlatformJson.startWithSecret("ok", "old-secret"),
+        PlatformJson.media("Participant", 0, PlatformJson.frame(9)), PlatformJson.stop(), PlatformJson.stop());
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(listener.events).startsWith("connected", "start:ok").contains("audio:agent:0").endsWith("end:stopped");
     assertThat(listener.start.metadata()).containsKey("callId").doesNotContainKey("secret");
-    assertThat(listener.frames.get(0).payload()).isEqualTo(Wire.frame(9));
+    assertThat(listener.frames.get(0).payload()).isEqualTo(PlatformJson.frame(9));
   }
 
   @Test
   void beyondMaxCallsTheUpgradeGets503UntilACallEnds() throws Exception {
     CallStreamServer server = start(builder -> builder.maxCalls(1));
-    Peer first = Peer.connect(server, "callId=first");
-    first.send(Wire.connected());
-    assertThat(Peer.refusedStatus(server, "callId=second", Map.of())).isEqualTo(503);
+    WebSocketPeer first = Peers.connect(server, "callId=first");
+    first.send(PlatformJson.connected());
+    assertThat(Peers.refusedStatus(server, "callId=second", Map.of())).isEqualTo(503);
 
-    first.send(Wire.start("first"), Wire.stop(), Wire.stop());
+    first.send(PlatformJson.start("first"), PlatformJson.stop(), PlatformJson.stop());
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
 
-    Peer third = Peer.connect(server, "callId=third");
+    WebSocketPeer third = Peers.connect(server, "callId=third");
     playCall(third, "third", 1);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
   }
@@ -115,7 +117,7 @@ class HandshakeTest extends ServerTestSupport {
   void otherPathsGet404() {
     CallStreamServer server = start();
     try {
-      Peer.connect(Peer.client(server), server.uri().resolve("/elsewhere"), null, Map.of());
+      Peers.connect(Peers.client(server), server.uri().resolve("/elsewhere"), null, Map.of());
       throw new AssertionError("upgrade was accepted");
     } catch (java.util.concurrent.CompletionException e) {
       assertThat(e.getCause()).isInstanceOf(java.net.http.WebSocketHandshakeException.class);

@@ -2,6 +2,8 @@ package dev.callstream.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.core.EndReason;
 import dev.callstream.server.wire.MalformedMessageException;
 import java.time.Duration;
@@ -12,22 +14,22 @@ class LimitsTest extends ServerTestSupport {
   @Test
   void aMalformedMessageIsReportedAndTheCallGoesOn() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=m");
-    peer.send(Wire.connected(), Wire.start("m"), "{not json", Wire.media("Participant", 0, Wire.frame(3)),
-        Wire.stop(), Wire.stop());
+    WebSocketPeer peer = Peers.connect(server, "callId=m");
+    peer.send(PlatformJson.connected(), PlatformJson.start("m"), "{not json", PlatformJson.media("Participant", 0, PlatformJson.frame(3)),
+        PlatformJson.stop(), PlatformJson.stop());
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(listener.errors).singleElement().isInstanceOf(MalformedMessageException.class);
     assertThat(listener.events).startsWith("connected", "start:m", "error").contains("audio:agent:0")
         .endsWith("end:stopped");
-    assertThat(listener.frames).singleElement().satisfies(frame -> assertThat(frame.payload()).isEqualTo(Wire.frame(3)));
+    assertThat(listener.frames).singleElement().satisfies(frame -> assertThat(frame.payload()).isEqualTo(PlatformJson.frame(3)));
   }
 
   @Test
   void theHundredthMalformedMessageClosesWith1007() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=garbage");
-    peer.send(Wire.connected());
+    WebSocketPeer peer = Peers.connect(server, "callId=garbage");
+    peer.send(PlatformJson.connected());
     for (int i = 0; i < 100; i++) {
       peer.send("garbage " + i);
     }
@@ -40,8 +42,8 @@ class LimitsTest extends ServerTestSupport {
   @Test
   void aBinaryFrameClosesWith1003() throws Exception {
     CallStreamServer server = start();
-    Peer peer = Peer.connect(server, "callId=b");
-    peer.send(Wire.connected());
+    WebSocketPeer peer = Peers.connect(server, "callId=b");
+    peer.send(PlatformJson.connected());
     peer.sendBinary(new byte[] {1, 2, 3});
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1003);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
@@ -50,8 +52,8 @@ class LimitsTest extends ServerTestSupport {
   @Test
   void aMessageOverTheLimitClosesWith1009AndTheServerKeepsServing() throws Exception {
     CallStreamServer server = start(builder -> builder.maxMessageBytes(4096));
-    Peer peer = Peer.connect(server, "callId=big");
-    peer.send(Wire.connected());
+    WebSocketPeer peer = Peers.connect(server, "callId=big");
+    peer.send(PlatformJson.connected());
     try {
       peer.send("{\"event\":\"Unknown\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
     } catch (java.util.concurrent.CompletionException closedWhileSending) {
@@ -69,7 +71,7 @@ class LimitsTest extends ServerTestSupport {
     }
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
 
-    Peer next = Peer.connect(server, "callId=next");
+    WebSocketPeer next = Peers.connect(server, "callId=next");
     playCall(next, "next", 2);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
   }
@@ -77,8 +79,8 @@ class LimitsTest extends ServerTestSupport {
   @Test
   void fragmentsThatTogetherExceedTheLimitCloseWith1009() throws Exception {
     CallStreamServer server = start(builder -> builder.maxMessageBytes(4096));
-    Peer peer = Peer.connect(server, "callId=fragments");
-    peer.send(Wire.connected());
+    WebSocketPeer peer = Peers.connect(server, "callId=fragments");
+    peer.send(PlatformJson.connected());
     try {
       for (int i = 0; i < 3; i++) {
         peer.sendPart("x".repeat(2000), false);
@@ -94,9 +96,9 @@ class LimitsTest extends ServerTestSupport {
   @Test
   void aMessageJustUnderTheLimitIsAccepted() throws Exception {
     CallStreamServer server = start(builder -> builder.maxMessageBytes(64 * 1024));
-    Peer peer = Peer.connect(server, "callId=edge");
+    WebSocketPeer peer = Peers.connect(server, "callId=edge");
     String padded = "{\"event\":\"Custom\",\"pad\":\"" + "x".repeat(60_000) + "\"}";
-    peer.send(Wire.connected(), padded, Wire.start("edge"), Wire.stop(), Wire.stop());
+    peer.send(PlatformJson.connected(), padded, PlatformJson.start("edge"), PlatformJson.stop(), PlatformJson.stop());
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(listener.errors).isEmpty();
@@ -105,8 +107,8 @@ class LimitsTest extends ServerTestSupport {
   @Test
   void anIdleCallIsClosed() throws Exception {
     CallStreamServer server = start(builder -> builder.idleTimeout(Duration.ofMillis(300)));
-    Peer peer = Peer.connect(server, "callId=idle");
-    peer.send(Wire.connected(), Wire.start("idle"));
+    WebSocketPeer peer = Peers.connect(server, "callId=idle");
+    peer.send(PlatformJson.connected(), PlatformJson.start("idle"));
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
   }

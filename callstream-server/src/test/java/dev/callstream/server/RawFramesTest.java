@@ -3,6 +3,8 @@ package dev.callstream.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
@@ -121,7 +123,7 @@ class RawFramesTest extends ServerTestSupport {
   void aTextFrameThatIsNotUtf8ClosesWith1007() throws Exception {
     CallStreamServer server = plainServer();
     try (RawClient client = new RawClient(server, "callId=utf")) {
-      client.write(RawClient.text(Wire.connected()));
+      client.write(RawClient.text(PlatformJson.connected()));
       client.write(RawClient.frame(0x81, new byte[] {'{', '"', (byte) 0xC3, 0x28, '"', '}'}));
       assertThat(client.awaitCloseCode()).isEqualTo(1007);
     }
@@ -137,8 +139,8 @@ class RawFramesTest extends ServerTestSupport {
   private void assertClosesWith(String callId, byte[] offending, int code) throws Exception {
     CallStreamServer server = plainServer();
     try (RawClient client = new RawClient(server, "callId=" + callId)) {
-      client.write(RawClient.text(Wire.connected()));
-      client.write(RawClient.text(Wire.start(callId)));
+      client.write(RawClient.text(PlatformJson.connected()));
+      client.write(RawClient.text(PlatformJson.start(callId)));
       client.write(offending);
       assertThat(client.awaitCloseCode()).isEqualTo(code);
     }
@@ -159,7 +161,7 @@ class RawFramesTest extends ServerTestSupport {
 
   @Test
   void anUnmaskedTextFrameFailsTheConnectionWith1002() throws Exception {
-    byte[] media = Wire.media("Participant", 0, Wire.frame(0)).getBytes(StandardCharsets.US_ASCII);
+    byte[] media = PlatformJson.media("Participant", 0, PlatformJson.frame(0)).getBytes(StandardCharsets.US_ASCII);
     ByteArrayOutputStream frame = new ByteArrayOutputStream();
     frame.write(0x81);
     frame.write(126);
@@ -181,7 +183,7 @@ class RawFramesTest extends ServerTestSupport {
 
   @Test
   void aTextFrameWithReservedBitsSetIsAProtocolError1002() throws Exception {
-    assertClosesWith("rsvtext", RawClient.frame(0x81 | 0x10, Wire.connected().getBytes(StandardCharsets.US_ASCII)),
+    assertClosesWith("rsvtext", RawClient.frame(0x81 | 0x10, PlatformJson.connected().getBytes(StandardCharsets.US_ASCII)),
         1002);
   }
 
@@ -210,10 +212,10 @@ class RawFramesTest extends ServerTestSupport {
   void nonAsciiTextArrivesIntact() throws Exception {
     CallStreamServer server = plainServer();
     try (RawClient client = new RawClient(server, "callId=zoe")) {
-      client.write(RawClient.text(Wire.connected()));
-      client.write(RawClient.text(Wire.start("Zoë-Ω-通话")));
-      client.write(RawClient.text(Wire.stop()));
-      client.write(RawClient.text(Wire.stop()));
+      client.write(RawClient.text(PlatformJson.connected()));
+      client.write(RawClient.text(PlatformJson.start("Zoë-Ω-通话")));
+      client.write(RawClient.text(PlatformJson.stop()));
+      client.write(RawClient.text(PlatformJson.stop()));
       assertThat(client.awaitCloseCode()).isEqualTo(1000);
     }
     RecordingCallListener listener = RecordingCallListener.take(created);
@@ -226,13 +228,13 @@ class RawFramesTest extends ServerTestSupport {
     CallStreamServer server = plainServer();
     try (RawClient client = new RawClient(server, "callId=dribble")) {
       ByteArrayOutputStream all = new ByteArrayOutputStream();
-      all.writeBytes(RawClient.text(Wire.connected()));
-      all.writeBytes(RawClient.text(Wire.start("dribble")));
+      all.writeBytes(RawClient.text(PlatformJson.connected()));
+      all.writeBytes(RawClient.text(PlatformJson.start("dribble")));
       for (int sequence = 0; sequence < 3; sequence++) {
-        all.writeBytes(RawClient.text(Wire.media("Participant", sequence, Wire.frame(sequence))));
+        all.writeBytes(RawClient.text(PlatformJson.media("Participant", sequence, PlatformJson.frame(sequence))));
       }
-      all.writeBytes(RawClient.text(Wire.stop()));
-      all.writeBytes(RawClient.text(Wire.stop()));
+      all.writeBytes(RawClient.text(PlatformJson.stop()));
+      all.writeBytes(RawClient.text(PlatformJson.stop()));
       client.writeByteByByte(all.toByteArray());
       assertThat(client.awaitCloseCode()).isEqualTo(1000);
     }
@@ -240,7 +242,7 @@ class RawFramesTest extends ServerTestSupport {
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(listener.frames).hasSize(3);
     for (int sequence = 0; sequence < 3; sequence++) {
-      assertThat(listener.frames.get(sequence).payload()).isEqualTo(Wire.frame(sequence));
+      assertThat(listener.frames.get(sequence).payload()).isEqualTo(PlatformJson.frame(sequence));
     }
   }
 
@@ -248,19 +250,19 @@ class RawFramesTest extends ServerTestSupport {
   void aFragmentedMessageWithAPingInsideArrivesBetweenWholeFramesInOrder() throws Exception {
     CallStreamServer server = plainServer();
     try (RawClient client = new RawClient(server, "callId=fragments")) {
-      byte[] second = Wire.media("Participant", 1, Wire.frame(1)).getBytes(StandardCharsets.US_ASCII);
+      byte[] second = PlatformJson.media("Participant", 1, PlatformJson.frame(1)).getBytes(StandardCharsets.US_ASCII);
       int third = second.length / 3;
       ByteArrayOutputStream all = new ByteArrayOutputStream();
-      all.writeBytes(RawClient.text(Wire.connected()));
-      all.writeBytes(RawClient.text(Wire.start("fragments")));
-      all.writeBytes(RawClient.text(Wire.media("Participant", 0, Wire.frame(0))));
+      all.writeBytes(RawClient.text(PlatformJson.connected()));
+      all.writeBytes(RawClient.text(PlatformJson.start("fragments")));
+      all.writeBytes(RawClient.text(PlatformJson.media("Participant", 0, PlatformJson.frame(0))));
       all.writeBytes(RawClient.frame(0x01, java.util.Arrays.copyOfRange(second, 0, third)));
       all.writeBytes(RawClient.frame(0x89, "are you there".getBytes(StandardCharsets.US_ASCII)));
       all.writeBytes(RawClient.frame(0x00, java.util.Arrays.copyOfRange(second, third, 2 * third)));
       all.writeBytes(RawClient.frame(0x80, java.util.Arrays.copyOfRange(second, 2 * third, second.length)));
-      all.writeBytes(RawClient.text(Wire.media("Participant", 2, Wire.frame(2))));
-      all.writeBytes(RawClient.text(Wire.stop()));
-      all.writeBytes(RawClient.text(Wire.stop()));
+      all.writeBytes(RawClient.text(PlatformJson.media("Participant", 2, PlatformJson.frame(2))));
+      all.writeBytes(RawClient.text(PlatformJson.stop()));
+      all.writeBytes(RawClient.text(PlatformJson.stop()));
       client.write(all.toByteArray());
       assertThat(client.awaitCloseCode()).isEqualTo(1000);
     }
@@ -268,7 +270,7 @@ class RawFramesTest extends ServerTestSupport {
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(listener.frames).hasSize(3);
     for (int sequence = 0; sequence < 3; sequence++) {
-      assertThat(listener.frames.get(sequence).payload()).isEqualTo(Wire.frame(sequence));
+      assertThat(listener.frames.get(sequence).payload()).isEqualTo(PlatformJson.frame(sequence));
     }
     assertThat(listener.gapFrames).isZero();
   }
@@ -299,18 +301,18 @@ class RawFramesTest extends ServerTestSupport {
     int frames = 10_000;   // about 3 MB, far more than the socket buffers on both sides hold
     AtomicLong written = new AtomicLong();
     try (RawClient slowClient = new RawClient(server, "callId=slow", 16 * 1024)) {
-      slowClient.write(RawClient.text(Wire.connected()));
-      slowClient.write(RawClient.text(Wire.start("slow")));
+      slowClient.write(RawClient.text(PlatformJson.connected()));
+      slowClient.write(RawClient.text(PlatformJson.start("slow")));
       RecordingCallListener slow = RecordingCallListener.take(created);
       CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
         try {
           for (int sequence = 0; sequence < frames; sequence++) {
-            byte[] frame = RawClient.text(Wire.media("Participant", sequence, Wire.frame(sequence)));
+            byte[] frame = RawClient.text(PlatformJson.media("Participant", sequence, PlatformJson.frame(sequence)));
             slowClient.write(frame);
             written.addAndGet(frame.length);
           }
-          slowClient.write(RawClient.text(Wire.stop()));
-          slowClient.write(RawClient.text(Wire.stop()));
+          slowClient.write(RawClient.text(PlatformJson.stop()));
+          slowClient.write(RawClient.text(PlatformJson.stop()));
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -326,7 +328,7 @@ class RawFramesTest extends ServerTestSupport {
       assertThat(written.get()).isLessThan(1_000_000);
 
       // Meanwhile another call runs to its end.
-      Peer fastPeer = Peer.connect(server, "callId=fast");
+      WebSocketPeer fastPeer = Peers.connect(server, "callId=fast");
       playCall(fastPeer, "fast", 20);
       RecordingCallListener fast = RecordingCallListener.take(created);
       assertThat(fast.awaitEnd()).isEqualTo(EndReason.STOPPED);
@@ -341,7 +343,7 @@ class RawFramesTest extends ServerTestSupport {
       assertThat(slow.frames).hasSize(frames);
       for (int sequence = 0; sequence < frames; sequence++) {
         assertThat(slow.frames.get(sequence).position()).isEqualTo(sequence);
-        assertThat(slow.frames.get(sequence).payload()).isEqualTo(Wire.frame(sequence));
+        assertThat(slow.frames.get(sequence).payload()).isEqualTo(PlatformJson.frame(sequence));
       }
     }
   }
@@ -355,14 +357,14 @@ class RawFramesTest extends ServerTestSupport {
     int frames = 20_000;
     try (RawClient client = new RawClient(server, "callId=churn")) {
       ByteArrayOutputStream all = new ByteArrayOutputStream();
-      all.writeBytes(RawClient.text(Wire.connected()));
-      all.writeBytes(RawClient.text(Wire.start("churn")));
+      all.writeBytes(RawClient.text(PlatformJson.connected()));
+      all.writeBytes(RawClient.text(PlatformJson.start("churn")));
       for (int sequence = 0; sequence < frames; sequence++) {
-        all.writeBytes(RawClient.text(Wire.media(sequence % 2 == 0 ? "Participant" : "Conference", sequence / 2,
-            Wire.frame(sequence / 2))));
+        all.writeBytes(RawClient.text(PlatformJson.media(sequence % 2 == 0 ? "Participant" : "Conference", sequence / 2,
+            PlatformJson.frame(sequence / 2))));
       }
-      all.writeBytes(RawClient.text(Wire.stop()));
-      all.writeBytes(RawClient.text(Wire.stop()));
+      all.writeBytes(RawClient.text(PlatformJson.stop()));
+      all.writeBytes(RawClient.text(PlatformJson.stop()));
       CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
         try {
           client.write(all.toByteArray());

@@ -2,6 +2,8 @@ package dev.callstream.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.core.AudioFrame;
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
@@ -125,17 +127,17 @@ class SecretNamesTest extends ServerTestSupport {
   }
 
   private static String startWith(String callId, String secretField) {
-    String base = Wire.start(callId, secretField);
+    String base = PlatformJson.startWithSecret(callId, secretField);
     return base.substring(0, base.length() - 2) + ",\"clientSecret\":\"SS-cs-4b5\",\"apiKey\":\"SS-ak-5a4\","
         + "\"accessToken\":\"SS-at-6f3\",\"Password\":\"SS-pw-7e2\",\"credentials\":{\"user\":\"u\",\"pwd\":\"SS-pwd-8d1\"}}}";
   }
 
-  private static void playCall(Peer peer, String callId, String secretField) {
-    peer.send(Wire.connected(), startWith(callId, secretField),
+  private static void playCall(WebSocketPeer peer, String callId, String secretField) {
+    peer.send(PlatformJson.connected(), startWith(callId, secretField),
         "{\"event\":\"Surprise\",\"authorization\":\"UN-au-0b9\",\"nested\":{\"x-api-key\":\"UN-ak-1a8\"}}");
     for (int sequence = 0; sequence < 3; sequence++) {
-      peer.send(Wire.media("Participant", sequence, Wire.frame(sequence)), Wire.media("Conference", sequence,
-          Wire.frame(sequence)));
+      peer.send(PlatformJson.media("Participant", sequence, PlatformJson.frame(sequence)), PlatformJson.media("Conference", sequence,
+          PlatformJson.frame(sequence)));
     }
     String stop = "{\"event\":\"Stop\",\"metadata\":{\"duration\":1,\"refresh_token\":\"ST-rt-9c0\"}}";
     peer.send(stop, stop);
@@ -153,7 +155,7 @@ class SecretNamesTest extends ServerTestSupport {
   @Test
   void secretsUnderAnyNameReachNoListenerAndNoCallJsonWhenTheQueryAndHeaderCarryTheCheckedOne() throws Exception {
     CallStreamServer server = server();
-    Peer peer = Peer.connect(server, "callId=q1&sessionId=1&secret=" + SECRET
+    WebSocketPeer peer = Peers.connect(server, "callId=q1&sessionId=1&secret=" + SECRET
         + "&api_key=QS-api-1d8&X-Auth-Token=QS-tok-2e7&password=QS-pw-3c6", Map.of("Authorization", "Bearer " + SECRET));
     playCall(peer, "q1", null);
     assertThat(peer.awaitCloseCode(10)).isEqualTo(1000);
@@ -165,11 +167,11 @@ class SecretNamesTest extends ServerTestSupport {
   @Test
   void theStartSecretIsStillCheckedAndOtherNamesAreHiddenToo() throws Exception {
     CallStreamServer server = server();
-    Peer wrong = Peer.connect(server, "callId=w1&sessionId=1");
-    wrong.send(Wire.connected(), startWith("w1", "not-" + SECRET));
+    WebSocketPeer wrong = Peers.connect(server, "callId=w1&sessionId=1");
+    wrong.send(PlatformJson.connected(), startWith("w1", "not-" + SECRET));
     assertThat(wrong.awaitCloseCode(10)).isEqualTo(1008);
 
-    Peer right = Peer.connect(server, "callId=s1&sessionId=1&api_key=QS-api-1d8");
+    WebSocketPeer right = Peers.connect(server, "callId=s1&sessionId=1&api_key=QS-api-1d8");
     playCall(right, "s1", SECRET);
     assertThat(right.awaitCloseCode(10)).isEqualTo(1000);
     assertThat(seen).hasSize(1);

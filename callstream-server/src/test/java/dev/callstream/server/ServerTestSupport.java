@@ -1,5 +1,7 @@
 package dev.callstream.server;
 
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.transport.Tls;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +37,12 @@ abstract class ServerTestSupport {
   }
 
   /** Connected, Start, {@code frames} Media per perspective (payload byte = sequence), both Stops. */
-  static void playCall(Peer peer, String callId, int frames) {
-    peer.send(Wire.connected(), Wire.start(callId));
+  static void playCall(WebSocketPeer peer, String callId, int frames) {
+    peer.send(PlatformJson.connected(), PlatformJson.start(callId));
     for (int sequence = 0; sequence < frames; sequence++) {
-      peer.send(Wire.media("Participant", sequence, Wire.frame(sequence)),
-          Wire.media("Conference", sequence, Wire.frame(100 + sequence)));
+      peer.send(PlatformJson.media("Participant", sequence, PlatformJson.frame(sequence)),
+          PlatformJson.media("Conference", sequence, PlatformJson.frame(100 + sequence)));
     }
-    peer.send(Wire.stop(), Wire.stop());
+    peer.send(PlatformJson.stop(), PlatformJson.stop());
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.callstream.testsupport.WebSocketPeer;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.EndReason;
 import dev.callstream.transport.Tls;
@@ -44,7 +45,7 @@ class TlsTest extends ServerTestSupport {
   private void aCallWorks(CallStreamServer server, X509Certificate expected) throws Exception {
     assertThat(server.uri().getScheme()).isEqualTo("wss");
     assertThat(server.tls().certificate()).isEqualTo(expected);
-    Peer peer = Peer.connect(server, "callId=tls");
+    WebSocketPeer peer = Peers.connect(server, "callId=tls");
     playCall(peer, "tls", 2);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
@@ -159,13 +160,13 @@ class TlsTest extends ServerTestSupport {
   void plainWebSocketsOnlyWhenAskedFor() throws Exception {
     CallStreamServer plain = start(builder -> builder.tls(Tls.none()));
     assertThat(plain.tls().secure()).isFalse();
-    Peer peer = Peer.connect(plain, "callId=plain");
+    WebSocketPeer peer = Peers.connect(plain, "callId=plain");
     playCall(peer, "plain", 1);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
 
     CallStreamServer secure = start();
     java.net.URI plainUri = java.net.URI.create("ws://127.0.0.1:" + secure.port() + "/");
-    assertThatThrownBy(() -> Peer.connect(HttpClient.newHttpClient(), plainUri, "callId=x", Map.of()))
+    assertThatThrownBy(() -> Peers.connect(HttpClient.newHttpClient(), plainUri, "callId=x", Map.of()))
         .isInstanceOf(RuntimeException.class);
   }
 

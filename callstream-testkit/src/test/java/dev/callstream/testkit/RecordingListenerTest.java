@@ -9,7 +9,10 @@ import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.FakeCallSession;
+import dev.callstream.core.Gap;
+import dev.callstream.core.Participant;
+import dev.callstream.core.ParticipantType;
+import dev.callstream.core.Segment;
 import dev.callstream.core.Transport;
 import dev.callstream.core.audio.AudioFormat;
 import dev.callstream.server.wire.Connected;
@@ -24,30 +27,42 @@ class RecordingListenerTest {
   private static final Duration SHORT = Duration.ofMillis(200);
 
   /** A session that only knows its call id: the listener reads nothing else. */
-  private static FakeCallSession session(String callId) {
-    return new FakeCallSession(callId, "1");
+  private static CallSession session(String callId) {
+    return (CallSession) java.lang.reflect.Proxy.newProxyInstance(CallSession.class.getClassLoader(),
+        new Class<?>[] {CallSession.class}, (proxy, method, args) -> {
+          if (method.getName().equals("callId")) {
+            return callId;
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
+  }
+
+  /** The WebSocket segment of a side. */
+  private static Segment segment(AudioChannel channel) {
+    ParticipantType type = channel == AudioChannel.AGENT ? ParticipantType.AGENT : ParticipantType.CONTACT;
+    return new Segment(channel.label(), new Participant(channel.label(), type, null), AudioFormat.MULAW_8K, 0);
   }
 
   private static AudioFrame agentFrame() {
-    return new AudioFrame(FakeCallSession.segment(AudioChannel.AGENT, AudioFormat.MULAW_8K), 0, 1, new byte[160]);
+    return new AudioFrame(segment(AudioChannel.AGENT), 0, 1, new byte[160]);
   }
 
   @Test
   void recordsEachCallbackInOrderAndVerifiesKinds() {
     RecordingListener recorder = new RecordingListener();
     CallStreamListener listener = recorder.create(CallInfo.empty(Transport.WSS));
-    FakeCallSession session = session("c1");
+    CallSession session = session("c1");
 
     listener.onTransportEvent(session, new Connected("AgentSession", "1.0.0"));
     listener.onAudio(session, agentFrame());
-    listener.onGap(session, session.gap(AudioChannel.CONFERENCE, 4, 2));
-    listener.onSegmentStop(session, session.segment(AudioChannel.CONFERENCE));
+    listener.onGap(session, new Gap(segment(AudioChannel.CONFERENCE), 4, 2));
+    listener.onSegmentStop(session, segment(AudioChannel.CONFERENCE));
     listener.onEnd(session, EndReason.CLOSED, null);
 
     assertThat(recorder.calls()).isEqualTo(1);
     assertThat(recorder.takeTransportEvent(Connected.class).protocol()).isEqualTo("AgentSession");
     assertThatThrownBy(recorder::takeStart).isInstanceOf(AssertionError.class).hasMessageContaining("OnAudio");
-    dev.callstream.core.Gap gap = recorder.takeGap();
+    Gap gap = recorder.takeGap();
     assertThat(gap.channel()).isEqualTo(AudioChannel.CONFERENCE);
     assertThat(gap.fromPosition()).isEqualTo(4);
     assertThat(gap.frameCount()).isEqualTo(2);

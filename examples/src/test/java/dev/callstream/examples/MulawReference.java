@@ -1,6 +1,6 @@
 package dev.callstream.examples;
 
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.testkit.AudioSource;
 import java.io.ByteArrayOutputStream;
 

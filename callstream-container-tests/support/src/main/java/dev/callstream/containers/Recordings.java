@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.core.recording.CallRecorder;
 import java.io.IOException;
 import java.nio.ByteBuffer;

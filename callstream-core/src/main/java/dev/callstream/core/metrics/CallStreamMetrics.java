@@ -2,6 +2,7 @@ package dev.callstream.core.metrics;
 
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.AudioFrame;
+import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
@@ -149,11 +150,19 @@ public final class CallStreamMetrics {
    */
   public CallStreamListener.Factory instrument(CallStreamListener.Factory factory) {
     Objects.requireNonNull(factory, "factory");
-    return info -> {
-      CallStreamListener listener = Objects.requireNonNull(factory.create(info), "listener factory returned null");
-      started.increment();
-      active.incrementAndGet();
-      return new Counting(listener);
+    return new CallStreamListener.Factory() {
+      @Override
+      public CallStreamListener create(CallInfo info) {
+        CallStreamListener listener = Objects.requireNonNull(factory.create(info), "listener factory returned null");
+        started.increment();
+        active.incrementAndGet();
+        return new Counting(listener);
+      }
+
+      @Override
+      public boolean blocks() {
+        return factory.blocks();
+      }
     };
   }
 

@@ -107,6 +107,27 @@ public final class CallRecorder implements CallStreamListener.Factory {
   }
 
   /**
+   * Opens each audio file a recorder writes. The default creates or truncates the file for reading
+   * and writing; another opener can put the files elsewhere or, in tests, return a channel that fails
+   * like a full or broken disk (an {@link IOException} from any write then fails that call's
+   * recording only, as described under "Failures and threading"). {@code call.json} is not written
+   * through it.
+   */
+  @FunctionalInterface
+  public interface FileOpener {
+    /** {@code FileChannel.open(file, CREATE, TRUNCATE_EXISTING, READ, WRITE)}. */
+    FileOpener DEFAULT = file -> java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE);
+
+    /**
+     * Opens {@code file} (in the call's folder, which exists) empty, for positional reads and writes.
+     * Called on the call's thread; the recorder closes the channel.
+     */
+    java.nio.channels.FileChannel open(Path file) throws IOException;
+  }
+
+  /**
    * Notifications about recordings, for progress output. Methods run on the call's thread and must
    * not block; an exception thrown by one is logged and ignored.
    */
@@ -185,6 +206,16 @@ public final class CallRecorder implements CallStreamListener.Factory {
   /** The files this recorder writes. */
   public Set<Track> tracks() {
     return tracks;
+  }
+
+  /**
+   * True: a recorder's listeners write their files synchronously on the calling thread, so a
+   * transport must not run them on its I/O threads (the WebSocket server refuses a recorder with
+   * {@code Dispatch.IO_THREAD}).
+   */
+  @Override
+  public boolean blocks() {
+    return true;
   }
 
   /** A new listener recording one call. */
@@ -379,7 +410,17 @@ public final class CallRecorder implements CallStreamListener.Factory {
       return this;
     }
 
-    /** For tests: replaces how output files are opened. */
+    /**
+     * How the audio files are opened; default {@link FileOpener#DEFAULT}. The seam for tests that
+     * simulate disk failures.
+     */
+    public Builder fileOpener(FileOpener opener) {
+      Objects.requireNonNull(opener, "opener");
+      this.sinkFactory = (path, sampleRate, channels) -> WavSink.of(WavWriter.pcm16(path, sampleRate, channels, opener));
+      return this;
+    }
+
+    /** For core's own tests: replaces the files with other sinks (memory, failures at sink level). */
     Builder sinkFactory(WavSink.Factory sinkFactory) {
       this.sinkFactory = Objects.requireNonNull(sinkFactory, "sinkFactory");
       return this;

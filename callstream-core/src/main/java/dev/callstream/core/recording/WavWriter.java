@@ -59,6 +59,11 @@ public final class WavWriter implements Closeable {
 
   private WavWriter(Path path, int formatTag, int channels, int sampleRate, LongSupplier nanoClock,
       Duration patchInterval) throws IOException {
+    this(path, formatTag, channels, sampleRate, nanoClock, patchInterval, CallRecorder.FileOpener.DEFAULT);
+  }
+
+  private WavWriter(Path path, int formatTag, int channels, int sampleRate, LongSupplier nanoClock,
+      Duration patchInterval, CallRecorder.FileOpener opener) throws IOException {
     this.path = Objects.requireNonNull(path, "path");
     if (sampleRate <= 0) {
       throw new IllegalArgumentException("sampleRate <= 0: " + sampleRate);
@@ -76,8 +81,7 @@ public final class WavWriter implements Closeable {
     this.maxDataBytes = limit - limit % blockAlign;
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     this.patchIntervalNanos = patchInterval.toNanos();
-    this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.channel = Objects.requireNonNull(opener.open(path), "the file opener returned null");
     try {
       writeFully(header(), 0);
     } catch (IOException | RuntimeException e) {
@@ -99,6 +103,11 @@ public final class WavWriter implements Closeable {
   /** Creates (or replaces) a mono G.711 mu-law WAV file; write mu-law bytes to it. */
   public static WavWriter mulaw(Path path, int sampleRate) throws IOException {
     return new WavWriter(path, FORMAT_MULAW, 1, sampleRate, System::nanoTime, DEFAULT_PATCH_INTERVAL);
+  }
+
+  /** A PCM writer whose file is opened by {@code opener} ({@link CallRecorder.Builder#fileOpener}). */
+  static WavWriter pcm16(Path path, int sampleRate, int channels, CallRecorder.FileOpener opener) throws IOException {
+    return new WavWriter(path, FORMAT_PCM, channels, sampleRate, System::nanoTime, DEFAULT_PATCH_INTERVAL, opener);
   }
 
   /** For tests: a PCM writer with its own clock. */

@@ -2,7 +2,7 @@ package dev.callstream.core.audio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

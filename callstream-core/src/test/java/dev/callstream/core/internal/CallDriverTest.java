@@ -341,6 +341,17 @@ class CallDriverTest {
   }
 
   @Test
+  void aCombinedFactoryBlocksWhenAnyOfItsPartsBlocks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    CallStreamListener.Factory quick = info -> new CallStreamListener() {};
+    CallStreamListener.Factory recorder = dev.callstream.core.recording.CallRecorder.builder(dir).build();
+    assertThat(quick.blocks()).isFalse();
+    assertThat(CallStreamListener.Factory.NONE.blocks()).isFalse();
+    assertThat(recorder.blocks()).isTrue();
+    assertThat(CallStreamListener.Factory.all(quick, quick).blocks()).isFalse();
+    assertThat(CallStreamListener.Factory.all(quick, recorder).blocks()).isTrue();
+  }
+
+  @Test
   void aWindowBelowOneIsRefused() {
     assertThatThrownBy(() -> new CallDriver(CallInfo.empty(Transport.WSS), listener, 0, () -> {}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");

@@ -13,7 +13,7 @@ import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.ChannelStats;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.FakeCallSession;
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.core.Participant;
 import dev.callstream.core.ParticipantType;
 import dev.callstream.core.Transport;
@@ -390,6 +390,35 @@ public class CallRecorderTest {
     assertThat(goodFiles.right).containsExactly(goodFiles.conference);
     assertThat(events).containsExactly("started good-1", "started bad-1", "failed bad-1",
         "finished good-1 stopped true", "finished bad-1 stopped false");
+  }
+
+  @Test
+  void aFileOpenerThatFailsLikeAFullDiskFailsOnlyThatCallsRecording() throws IOException {
+    // the public seam: the recorder's files come from the opener (here: a disk that fills up for "bad")
+    dev.callstream.testsupport.FailingDisk disk = new dev.callstream.testsupport.FailingDisk(
+        folder -> folder.startsWith("bad"), 44);
+    CallRecorder recorder = CallRecorder.builder(dir).events(recordingEvents()).fileOpener(disk::open).build();
+    FakeCallSession good = pcmSession("good", "1");
+    FakeCallSession bad = pcmSession("bad", "1");
+    CallStreamListener goodListener = recorder.create(good.info());
+    CallStreamListener badListener = recorder.create(bad.info());
+    for (int n = 0; n < 6; n++) {
+      for (AudioChannel channel : AudioChannel.values()) {
+        goodListener.onAudio(good, frame(channel, n));
+        badListener.onAudio(bad, frame(channel, n));
+      }
+    }
+    stopTwice(good, goodListener);
+    stopTwice(bad, badListener);
+    goodListener.onEnd(good, EndReason.STOPPED, null);
+    badListener.onEnd(bad, EndReason.STOPPED, null);
+
+    JsonNode badJson = JSON.readTree(dir.resolve("bad-1/call.json").toFile());
+    assertThat(badJson.get("error").asText()).contains("No space left on device");
+    assertThat(badJson.get("complete").asBoolean()).isFalse();
+    assertThat(WavFile.read(dir.resolve("bad-1/agent.wav")).dataSize()).as("only the header got written").isZero();
+    assertThat(Recording.read(dir.resolve("good-1")).agent).hasSize(6 * 160);
+    assertThat(events).contains("failed bad-1", "finished good-1 stopped true", "finished bad-1 stopped false");
   }
 
   @Test

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.core.CallInfo;
 import dev.callstream.core.CallMetadata;
 import dev.callstream.core.EndReason;
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.core.Participant;
 import dev.callstream.core.ParticipantType;
 import dev.callstream.core.Segment;

@@ -19,14 +19,20 @@ import org.slf4j.LoggerFactory;
  * <p>Why not a {@code ThreadPoolExecutor}: its queue wakes a parked worker on every task, so at real-time
  * rates (each 20 ms frame arrives alone) every frame cost a futex wake and a context switch. Here a
  * submitter wakes a worker only when no worker is <em>searching</em> (awake and not running a task, or
- * woken and not yet running): one wake-up then drains every lane that became ready meanwhile.
+ * woken and not yet running), and a selector defers even that to the end of its batch
+ * ({@link #executeDeferred}): one wake-up then drains every lane that became ready meanwhile.
  *
- * <p>Blocking listeners: a worker that takes a task while more are queued and nobody else is searching
- * wakes another worker first, so a task that blocks never strands the tasks queued behind it (the same
- * guarantee as before: up to {@code threads - 1} blocked listeners leave the other calls running).
+ * <p>Blocking listeners: a worker that takes a task while more are queued and no other worker is
+ * searching wakes one more worker (or starts one, up to the maximum) before it runs the task, so a task
+ * that blocks never strands the tasks queued behind it: they are taken at once by the woken worker, not
+ * at the next selector batch or sweep. Up to {@code threads - 1} blocked listeners leave the other calls
+ * running. This is the one extra wake-up per batch that this pool pays over a single drainer
+ * (BENCHMARKS.md, "Dispatch pool"). A lane that re-queues itself after its batch ({@link #requeue})
+ * wakes nobody: its worker searches again as soon as it returns.
  *
  * <p>The queue is unbounded by type but bounded by its users: each lane has at most one task queued or
  * running. Idle workers exit after {@code keepAliveNanos} and are started again on demand.
+ * {@link #rescue} (called by the idle sweep) is a safety net only.
  */
 final class DispatchPool implements Executor {
   private static final Logger log = LoggerFactory.getLogger(DispatchPool.class);
@@ -74,6 +80,23 @@ final class DispatchPool implements Executor {
   }
 
   /**
+   * Queues a task that the running task submits as its last act (a lane with items left after its
+   * batch). On a worker of this pool nobody is woken: that worker searches again as soon as it
+   * returns. On any other thread (a lane run inline by {@code Dispatch.IO_THREAD}) it is
+   * {@link #execute}.
+   */
+  void requeue(Runnable task) {
+    if (Thread.currentThread() instanceof WorkerThread thread && thread.pool == this) {
+      if (shutdown) {
+        throw new RejectedExecutionException("dispatch pool shut down");
+      }
+      queue.offer(task);
+    } else {
+      execute(task);
+    }
+  }
+
+  /**
    * Queues a task from a selector thread without waking a worker yet: the selector calls
    * {@link #flushDeferred} once the oldest deferred task has waited its linger (see
    * {@link #deferredWaitLeft}), or every {@link #DEFER_LIMIT} tasks, so one wake-up serves a batch
@@ -117,8 +140,7 @@ final class DispatchPool implements Executor {
 
   /**
    * Wakes a worker when tasks are queued and no worker is searching: after deferred submissions, and
-   * when every awake worker is inside a task that may block (a worker does not wake a colleague when
-   * it takes a task; selectors and the idle sweep call this instead).
+   * from the idle sweep as a safety net (workers hand off by themselves when they take a task).
    */
   void rescue() {
     if (searching.get() == 0 && !queue.isEmpty()) {
@@ -139,7 +161,7 @@ final class DispatchPool implements Executor {
       if (live.compareAndSet(n, n + 1)) {
         searching.incrementAndGet();
         Worker w = new Worker();
-        Thread thread = new Thread(() -> work(w), prefix + names.incrementAndGet());
+        Thread thread = new WorkerThread(this, () -> work(w), prefix + names.incrementAndGet());
         thread.setDaemon(true);
         // Started on demand from whatever thread submits (in a servlet container, a request thread):
         // not inheriting its context class loader keeps a web application's loader from being pinned.
@@ -158,7 +180,11 @@ final class DispatchPool implements Executor {
       while (true) {
         Runnable task = queue.poll();
         if (task != null) {
-          searching.decrementAndGet();
+          // The last searcher hands off before running a task that may block: whatever is still
+          // queued gets a worker now rather than when this task returns.
+          if (searching.decrementAndGet() == 0 && !queue.isEmpty()) {
+            signal();
+          }
           try {
             task.run();
           } catch (RuntimeException | Error e) {
@@ -252,6 +278,15 @@ final class DispatchPool implements Executor {
       }
     }
     return true;
+  }
+
+  private static final class WorkerThread extends Thread {
+    final DispatchPool pool;
+
+    WorkerThread(DispatchPool pool, Runnable body, String name) {
+      super(body, name);
+      this.pool = pool;
+    }
   }
 
   private static final class Worker {

@@ -65,9 +65,15 @@ final class SerialLane implements Runnable {
   }
 
   private void schedule(boolean deferWakeUp) {
+    schedule(deferWakeUp, false);
+  }
+
+  private void schedule(boolean deferWakeUp, boolean requeue) {
     if (scheduled.compareAndSet(false, true)) {
       try {
-        if (deferWakeUp) {
+        if (requeue) {
+          pool.requeue(this);
+        } else if (deferWakeUp) {
           pool.executeDeferred(this);
         } else {
           pool.execute(this);
@@ -97,7 +103,7 @@ final class SerialLane implements Runnable {
     } finally {
       scheduled.set(false);
       if (!queue.isEmpty()) {
-        schedule(false);
+        schedule(false, true);
       }
     }
   }

@@ -74,9 +74,40 @@ class DispatchPoolTest {
     }
     pool.flushDeferred();
     assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
-    // what a selector's next batch or the idle sweep does
-    pool.rescue();
+    // no selector batch and no sweep follows: the worker that took the blocking task handed off
     assertThat(others.await(5, TimeUnit.SECONDS)).isTrue();
+    release.countDown();
+  }
+
+  @Test
+  void aBlockedLaneDoesNotDelayAnotherLaneQueuedInTheSameBatchAndEachLaneKeepsItsOrder() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(1);
+    java.util.List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch fastDone = new CountDownLatch(200);
+    SerialLane slow = new SerialLane(pool, item -> {
+      blocked.countDown();
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "slow");
+    SerialLane fast = new SerialLane(pool, item -> {
+      seen.add((Integer) item);
+      fastDone.countDown();
+    }, "fast");
+    slow.addFromSelector("first");
+    for (int i = 0; i < 200; i++) {   // more than one lane batch: the lane re-queues itself
+      fast.addFromSelector(i);
+    }
+    long flushed = System.nanoTime();
+    pool.flushDeferred();
+    assertThat(fastDone.await(5, TimeUnit.SECONDS)).isTrue();
+    // well before the once-a-second idle sweep that rescued such lanes before
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - flushed)).isLessThan(1000);
+    assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(seen).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 200).boxed().toList());
     release.countDown();
   }
 

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.core.AudioChannel;
 import dev.callstream.core.CallInfo;
-import dev.callstream.core.G711Reference;
-import dev.callstream.core.WavFile;
+import dev.callstream.testsupport.G711Reference;
+import dev.callstream.testsupport.Wav;
 import dev.callstream.core.internal.CallDriver;
 import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.wire.Media;
@@ -85,9 +85,9 @@ class WireCallRecordingTest {
       }
     }
     Path folder = dir.resolve("shared-1");
-    assertThat(WavFile.read(folder.resolve("agent.wav")).samples()).isEqualTo(expectedAgent);
-    assertThat(WavFile.read(folder.resolve("conference.wav")).samples()).isEqualTo(expectedConference);
-    WavFile stereo = WavFile.read(folder.resolve("stereo.wav"));
+    assertThat(Wav.read(folder.resolve("agent.wav")).samples()).isEqualTo(expectedAgent);
+    assertThat(Wav.read(folder.resolve("conference.wav")).samples()).isEqualTo(expectedConference);
+    Wav stereo = Wav.read(folder.resolve("stereo.wav"));
     assertThat(stereo.channel(0)).isEqualTo(expectedAgent);
     assertThat(stereo.channel(1)).isEqualTo(expectedConference);
     JsonNode json = JSON.readTree(dir.resolve("shared-1/call.json").toFile());

@@ -2,6 +2,10 @@ package dev.callstream.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callstream.testsupport.Wav;
+import dev.callstream.testsupport.G711Reference;
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -55,10 +59,10 @@ final class CleanCall {
   CompletableFuture<Integer> play(HttpClient client, URI server, Map<String, String> headers,
       ScheduledExecutorService timer) {
     CompletableFuture<Integer> result = new CompletableFuture<>();
-    Peer peer;
+    WebSocketPeer peer;
     try {
-      peer = Peer.connect(client, server, "callId=" + callId + "&sessionId=" + sessionId, headers);
-      peer.send(Messages.connected()).send(Messages.start(callId, sessionId));
+      peer = WebSocketPeer.connect(client, server, "callId=" + callId + "&sessionId=" + sessionId, headers);
+      peer.send(PlatformJson.connected()).send(PlatformJson.start(callId, sessionId));
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
       return result;
@@ -72,11 +76,11 @@ final class CleanCall {
       try {
         int n = next.getAndIncrement();
         if (n < frames) {
-          peer.send(Messages.media("Participant", n, slice(agent, n)));
-          peer.send(Messages.media("Conference", n, slice(conference, n)));
+          peer.send(PlatformJson.media("Participant", n, slice(agent, n)));
+          peer.send(PlatformJson.media("Conference", n, slice(conference, n)));
           return;
         }
-        peer.send(Messages.stop("Participant")).send(Messages.stop("Conference"));
+        peer.send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
         task.join().cancel(false);
         result.complete(peer.awaitCloseCode(15));
       } catch (Exception | Error e) {
@@ -89,13 +93,13 @@ final class CleanCall {
 
   /** Plays as fast as the socket takes it (no pacing) and waits for the close code. */
   int playFlooding(HttpClient client, URI server, Map<String, String> headers) throws Exception {
-    Peer peer = Peer.connect(client, server, "callId=" + callId + "&sessionId=" + sessionId, headers);
-    peer.send(Messages.connected()).send(Messages.start(callId, sessionId));
+    WebSocketPeer peer = WebSocketPeer.connect(client, server, "callId=" + callId + "&sessionId=" + sessionId, headers);
+    peer.send(PlatformJson.connected()).send(PlatformJson.start(callId, sessionId));
     for (int n = 0; n < frames; n++) {
-      peer.send(Messages.media("Participant", n, slice(agent, n)));
-      peer.send(Messages.media("Conference", n, slice(conference, n)));
+      peer.send(PlatformJson.media("Participant", n, slice(agent, n)));
+      peer.send(PlatformJson.media("Conference", n, slice(conference, n)));
     }
-    peer.send(Messages.stop("Participant")).send(Messages.stop("Conference"));
+    peer.send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
     return peer.awaitCloseCode(15);
   }
 
@@ -127,14 +131,14 @@ final class CleanCall {
 
   /** The WAV files hold the reference decode of the first frames sent per side (the longer side sets the length). */
   void assertRecorded(Path folder, int agentFrames, int conferenceFrames) throws Exception {
-    short[] agentPcm = Audio.decodeMulaw(agentSent(agentFrames));
-    short[] conferencePcm = Audio.decodeMulaw(conferenceSent(conferenceFrames));
+    short[] agentPcm = G711Reference.decodeMulaw(agentSent(agentFrames));
+    short[] conferencePcm = G711Reference.decodeMulaw(conferenceSent(conferenceFrames));
     int length = Math.max(agentPcm.length, conferencePcm.length);
     agentPcm = Arrays.copyOf(agentPcm, length);
     conferencePcm = Arrays.copyOf(conferencePcm, length);
-    Audio.Wav agentWav = Audio.readWav(folder.resolve("agent.wav"));
-    Audio.Wav conferenceWav = Audio.readWav(folder.resolve("conference.wav"));
-    Audio.Wav stereoWav = Audio.readWav(folder.resolve("stereo.wav"));
+    Wav agentWav = Wav.read(folder.resolve("agent.wav"));
+    Wav conferenceWav = Wav.read(folder.resolve("conference.wav"));
+    Wav stereoWav = Wav.read(folder.resolve("stereo.wav"));
     assertThat(agentWav.channels()).isEqualTo(1);
     assertThat(agentWav.sampleRate()).isEqualTo(8000);
     assertThat(stereoWav.channels()).isEqualTo(2);

@@ -3,6 +3,9 @@ package dev.callstream.server.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.Wav;
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Authenticator;
@@ -87,7 +90,7 @@ class HostileInputTest {
     clientThreads.prestartAllCoreThreads();
     try {
       URI uri = server.uri();
-      HttpClient client = Peer.client(clientThreads);
+      HttpClient client = WebSocketPeer.client(clientThreads);
       // warm up every pool (client selector, server I/O and dispatch threads) before the baseline
       new CleanCall("warmup", "0", 5, SEED).playFlooding(client, uri, BEARER);
       await().atMost(Duration.ofSeconds(10)).until(() -> server.activeCalls() == 0);
@@ -141,7 +144,7 @@ class HostileInputTest {
         for (String track : List.of("agent.wav", "conference.wav", "stereo.wav")) {
           Path wav = folder.toPath().resolve(track);
           if (wav.toFile().exists()) {
-            Audio.readWav(wav); // every recording, clean or hostile, is a valid file
+            Wav.read(wav); // every recording, clean or hostile, is a valid file
           }
         }
       }
@@ -176,11 +179,11 @@ class HostileInputTest {
     String callId = "hostile" + index;
     Map<String, String> headers = kind == Hostility.MEDIA_BEFORE_SECRET || kind == Hostility.WRONG_START_SECRET
         ? Map.of() : BEARER;
-    Peer peer = Peer.connect(client, uri, "callId=" + callId + "&sessionId=" + index, headers);
+    WebSocketPeer peer = WebSocketPeer.connect(client, uri, "callId=" + callId + "&sessionId=" + index, headers);
     try {
       switch (kind) {
         case MALFORMED_FLOOD:
-          peer.send(Messages.connected()).send(Messages.start(callId, "x"));
+          peer.send(PlatformJson.connected()).send(PlatformJson.start(callId, "x"));
           for (int i = 0; i < 100; i++) {
             peer.send(malformed(random));
           }
@@ -189,23 +192,23 @@ class HostileInputTest {
           tolerated(peer, callId, random);
           break;
         case BINARY:
-          peer.send(Messages.start(callId, "x"));
+          peer.send(PlatformJson.start(callId, "x"));
           byte[] bytes = new byte[1 + random.nextInt(2000)];
           random.nextBytes(bytes);
           peer.sendBinary(bytes);
           break;
         case OVERSIZED:
-          peer.send(Messages.start(callId, "x"));
+          peer.send(PlatformJson.start(callId, "x"));
           byte[] audio = new byte[48 * 1024 + random.nextInt(64 * 1024)];
           random.nextBytes(audio);
-          peer.send(Messages.media("Participant", 0, audio)); // base64 makes it over 64 KiB
+          peer.send(PlatformJson.media("Participant", 0, audio)); // base64 makes it over 64 KiB
           break;
         case MEDIA_BEFORE_SECRET:
-          peer.send(Messages.connected()).send(Messages.media("Participant", 0, new byte[160]));
+          peer.send(PlatformJson.connected()).send(PlatformJson.media("Participant", 0, new byte[160]));
           break;
         case WRONG_START_SECRET:
-          peer.send(Messages.connected())
-              .send(Messages.start(Messages.quote(callId), "x", ",\"secret\":\"not-" + random.nextInt(1000) + "\""));
+          peer.send(PlatformJson.connected())
+              .send(PlatformJson.start(PlatformJson.quote(callId), "x", ",\"secret\":\"not-" + random.nextInt(1000) + "\""));
           break;
         default:
           throw new AssertionError(kind);
@@ -217,12 +220,12 @@ class HostileInputTest {
     }
   }
 
-  private static void tolerated(Peer peer, String callId, Random random) {
+  private static void tolerated(WebSocketPeer peer, String callId, Random random) {
     byte[] frame = new byte[160];
-    peer.send(Messages.media("Participant", 0, frame)); // Media before Start
-    peer.send(Messages.connected());
-    peer.send(Messages.start(callId, "x"));
-    peer.send(Messages.start(Messages.quote(callId), "x", ",\"note\":\"again\"")); // Start twice
+    peer.send(PlatformJson.media("Participant", 0, frame)); // Media before Start
+    peer.send(PlatformJson.connected());
+    peer.send(PlatformJson.start(callId, "x"));
+    peer.send(PlatformJson.start(PlatformJson.quote(callId), "x", ",\"note\":\"again\"")); // Start twice
     int malformed = 0;
     for (int i = 0; i < 120; i++) {
       random.nextBytes(frame);
@@ -231,22 +234,22 @@ class HostileInputTest {
           peer.send("{\"event\":\"Surprise" + random.nextInt(100) + "\",\"data\":{\"x\":[1,2,3]}}");
           break;
         case 1:
-          peer.send(Messages.media("Participant", Integer.toString(Integer.MAX_VALUE - random.nextInt(10)), frame));
+          peer.send(PlatformJson.media("Participant", Integer.toString(Integer.MAX_VALUE - random.nextInt(10)), frame));
           break;
         case 2:
-          peer.send(Messages.media("Conference", "\"99999999999999999999\"", frame));
+          peer.send(PlatformJson.media("Conference", "\"99999999999999999999\"", frame));
           break;
         case 3:
-          peer.send(Messages.media("Participant", "-" + (1 + random.nextInt(1000)), frame));
+          peer.send(PlatformJson.media("Participant", "-" + (1 + random.nextInt(1000)), frame));
           break;
         case 4:
-          peer.send(Messages.media("Conference", "\"seven\"", frame));
+          peer.send(PlatformJson.media("Conference", "\"seven\"", frame));
           break;
         case 5:
-          peer.send(Messages.media("Participant", "1.5e3", frame));
+          peer.send(PlatformJson.media("Participant", "1.5e3", frame));
           break;
         case 6:
-          peer.send(Messages.start("{\"nested\":[" + random.nextInt() + "]}", "-1", ",\"agentId\":\"abc\""));
+          peer.send(PlatformJson.start("{\"nested\":[" + random.nextInt() + "]}", "-1", ",\"agentId\":\"abc\""));
           break;
         case 7:
           if (malformed < 50) {
@@ -256,11 +259,11 @@ class HostileInputTest {
           }
           // fall through
         default:
-          peer.send(Messages.media(random.nextBoolean() ? "Participant" : "Conference", i, frame));
+          peer.send(PlatformJson.media(random.nextBoolean() ? "Participant" : "Conference", i, frame));
           break;
       }
     }
-    peer.send(Messages.stop("Participant")).send(Messages.stop("Conference"));
+    peer.send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
   }
 
   /** A message the codec must reject, whatever the random draw. */
@@ -271,7 +274,7 @@ class HostileInputTest {
     String valid = random.nextBoolean()
         ? "{\"event\":\"Media\",\"perspective\":\"Participant\",\"sequenceId\":\"" + random.nextInt(1000)
             + "\",\"media\":\"" + media + "\"}"
-        : Messages.start("call" + random.nextInt(), "s");
+        : PlatformJson.start("call" + random.nextInt(), "s");
     switch (random.nextInt(16)) {
       case 0: { // cut anywhere before the closing brace, then junk that can never close the object
         String junk = "abc:,[1 x\\".substring(0, random.nextInt(10));

@@ -3,6 +3,9 @@ package dev.callstream.server.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.Wav;
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import dev.callstream.core.CallSession;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.recording.CallRecorder;
@@ -46,17 +49,17 @@ class HostileNamesTest {
     }).build();
     try (CallStreamServer server = CallStreamServer.builder().host("127.0.0.1").port(0).tls(Tls.none())
         .listenerFactory(recorder).build().start()) {
-      HttpClient client = Peer.client();
+      HttpClient client = WebSocketPeer.client();
       int calls = 0;
       for (String id : HOSTILE_IDS) {
         // the id in the upgrade query (cut to 2,000 characters to stay within HTTP header limits) ...
         String queryId = id.length() > 2000 ? id.substring(0, 2000) : id;
         String query = "callId=" + URLEncoder.encode(queryId, StandardCharsets.UTF_8) + "&sessionId="
             + URLEncoder.encode(id.length() > 100 ? "s" : id, StandardCharsets.UTF_8);
-        playOneFrame(client, server, query, Messages.start(Messages.quote(id), "../" + calls, ""));
+        playOneFrame(client, server, query, PlatformJson.start(PlatformJson.quote(id), "../" + calls, ""));
         calls++;
         // ... and in Start alone, with a hostile session id too
-        playOneFrame(client, server, "", Messages.start(Messages.quote(id), id.length() > 100 ? "/s" : id));
+        playOneFrame(client, server, "", PlatformJson.start(PlatformJson.quote(id), id.length() > 100 ? "/s" : id));
         calls++;
         // ... and in the query alone (Start without ids)
         playOneFrame(client, server, query, "{\"event\":\"Start\",\"metadata\":{\"contentType\":\"audio/x-mulaw\"}}");
@@ -74,7 +77,7 @@ class HostileNamesTest {
       assertThat(listed).hasSize(folders.size()).allSatisfy(folder -> {
         assertThat(Files.isDirectory(folder)).as("%s is a folder", folder).isTrue();
         assertThat(folder.getFileName().toString()).matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,240}");
-        assertThat(Audio.readWav(folder.resolve("agent.wav")).samples()).hasSize(160);
+        assertThat(Wav.read(folder.resolve("agent.wav")).samples()).hasSize(160);
       });
     }
     assertThat(folders).allSatisfy(folder -> assertThat(folder.getParent()).isEqualTo(recordings.toAbsolutePath()));
@@ -86,9 +89,9 @@ class HostileNamesTest {
 
   private static void playOneFrame(HttpClient client, CallStreamServer server, String query, String start)
       throws Exception {
-    Peer peer = Peer.connect(client, server.uri(), query, Map.of());
-    peer.send(Messages.connected()).send(start).send(Messages.media("Participant", 0, new byte[160]))
-        .send(Messages.stop("Participant")).send(Messages.stop("Conference"));
+    WebSocketPeer peer = WebSocketPeer.connect(client, server.uri(), query, Map.of());
+    peer.send(PlatformJson.connected()).send(start).send(PlatformJson.media("Participant", 0, new byte[160]))
+        .send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
     assertThat(peer.awaitCloseCode(10)).as("close code for %s", query).isEqualTo(1000);
   }
 }

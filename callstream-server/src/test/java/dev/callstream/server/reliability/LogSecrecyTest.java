@@ -2,6 +2,8 @@ package dev.callstream.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -50,29 +52,29 @@ class LogSecrecyTest {
       String line = out.readLine();
       assertThat(line).startsWith("listening on ws://");
       URI uri = URI.create(line.substring("listening on ".length()));
-      HttpClient client = Peer.client();
-      String media = Messages.media("Participant", 0, audio);
+      HttpClient client = WebSocketPeer.client();
+      String media = PlatformJson.media("Participant", 0, audio);
 
       // wrong secrets at the upgrade: header, query, both
-      assertThat(Peer.refusedStatus(client, uri, "callId=a&sessionId=1", Map.of("Authorization", "Bearer " + WRONG_SECRET)))
+      assertThat(WebSocketPeer.refusedStatus(client, uri, "callId=a&sessionId=1", Map.of("Authorization", "Bearer " + WRONG_SECRET)))
           .isEqualTo(401);
-      assertThat(Peer.refusedStatus(client, uri, "callId=b&sessionId=1&secret=" + WRONG_SECRET, Map.of())).isEqualTo(401);
-      assertThat(Peer.refusedStatus(client, uri, "callId=c&sessionId=1&secret=" + SECRET,
+      assertThat(WebSocketPeer.refusedStatus(client, uri, "callId=b&sessionId=1&secret=" + WRONG_SECRET, Map.of())).isEqualTo(401);
+      assertThat(WebSocketPeer.refusedStatus(client, uri, "callId=c&sessionId=1&secret=" + SECRET,
           Map.of("Authorization", "Bearer " + WRONG_SECRET))).isEqualTo(401);
 
       // a wrong and a right secret in Start
-      Peer wrongStart = Peer.connect(client, uri, "callId=d&sessionId=1", Map.of());
-      wrongStart.send(Messages.connected()).send(Messages.start("\"d\"", "1", ",\"secret\":\"" + WRONG_SECRET + "\""));
+      WebSocketPeer wrongStart = WebSocketPeer.connect(client, uri, "callId=d&sessionId=1", Map.of());
+      wrongStart.send(PlatformJson.connected()).send(PlatformJson.start("\"d\"", "1", ",\"secret\":\"" + WRONG_SECRET + "\""));
       assertThat(wrongStart.awaitCloseCode(10)).isEqualTo(1008);
-      Peer rightStart = Peer.connect(client, uri, "callId=e&sessionId=1", Map.of());
-      rightStart.send(Messages.connected()).send(Messages.start("\"e\"", "1", ",\"secret\":\"" + SECRET + "\""))
-          .send(media).send(Messages.stop("Participant")).send(Messages.stop("Conference"));
+      WebSocketPeer rightStart = WebSocketPeer.connect(client, uri, "callId=e&sessionId=1", Map.of());
+      rightStart.send(PlatformJson.connected()).send(PlatformJson.start("\"e\"", "1", ",\"secret\":\"" + SECRET + "\""))
+          .send(media).send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
       assertThat(rightStart.awaitCloseCode(10)).isEqualTo(1000);
 
       // the right secret in the query, then garbage, malformed Media quoting audio, and clean Media
-      Peer noisy = Peer.connect(client, uri, "callId=f&sessionId=1&secret=" + URLEncoder.encode(SECRET,
+      WebSocketPeer noisy = WebSocketPeer.connect(client, uri, "callId=f&sessionId=1&secret=" + URLEncoder.encode(SECRET,
           StandardCharsets.UTF_8), Map.of());
-      noisy.send(Messages.connected()).send(Messages.start("f", "1"));
+      noisy.send(PlatformJson.connected()).send(PlatformJson.start("f", "1"));
       List<String> garbage = new ArrayList<>(List.of(
           "{\"event\":\"Media\",\"perspective\":\"Participant\",\"media\":" + base64 + "}",
           "{\"event\":\"Media\",\"perspective\":\"Participant\",\"media\":" + base64,
@@ -84,24 +86,24 @@ class LogSecrecyTest {
           "{\"event\":\"Surprise\",\"payload\":\"" + base64 + "\"}",
           "{\"event\":\"Start\",\"metadata\":{\"secret\":\"" + WRONG_SECRET + "\"}}"));
       for (int i = 0; i < garbage.size(); i++) {
-        noisy.send(garbage.get(i)).send(Messages.media("Conference", i, audio));
+        noisy.send(garbage.get(i)).send(PlatformJson.media("Conference", i, audio));
       }
-      noisy.send(Messages.stop("Participant")).send(Messages.stop("Conference"));
+      noisy.send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
       assertThat(noisy.awaitCloseCode(10)).isEqualTo(1000);
       // credentials under other names: query, Start, an unknown event, Stop
-      Peer named = Peer.connect(client, uri, "callId=h&sessionId=1&api_key=" + NAMED.get(0) + "&X-Auth-Token="
+      WebSocketPeer named = WebSocketPeer.connect(client, uri, "callId=h&sessionId=1&api_key=" + NAMED.get(0) + "&X-Auth-Token="
           + NAMED.get(1), Map.of("Authorization", "Bearer " + SECRET));
-      named.send(Messages.connected()).send(Messages.start("\"h\"", "1", ",\"clientSecret\":\"" + NAMED.get(2)
+      named.send(PlatformJson.connected()).send(PlatformJson.start("\"h\"", "1", ",\"clientSecret\":\"" + NAMED.get(2)
           + "\",\"apiKey\":\"" + NAMED.get(3) + "\",\"credentials\":{\"password\":\"" + NAMED.get(4) + "\"}"))
           .send("{\"event\":\"Surprise\",\"authorization\":\"" + NAMED.get(6) + "\"}")
           .send(media)
           .send("{\"event\":\"Stop\",\"perspective\":\"Participant\",\"metadata\":{\"refresh_token\":\""
               + NAMED.get(5) + "\"}}")
-          .send(Messages.stop("Conference"));
+          .send(PlatformJson.stop("Conference"));
       assertThat(named.awaitCloseCode(10)).isEqualTo(1000);
       // a call cut mid-stream and a binary frame of audio
-      Peer binary = Peer.connect(client, uri, "callId=g&sessionId=1", Map.of("Authorization", "Bearer " + SECRET));
-      binary.send(Messages.start("g", "1")).sendBinary(base64.getBytes(StandardCharsets.US_ASCII));
+      WebSocketPeer binary = WebSocketPeer.connect(client, uri, "callId=g&sessionId=1", Map.of("Authorization", "Bearer " + SECRET));
+      binary.send(PlatformJson.start("g", "1")).sendBinary(base64.getBytes(StandardCharsets.US_ASCII));
       assertThat(binary.awaitCloseCode(10)).isEqualTo(1003);
 
       server.getOutputStream().close();

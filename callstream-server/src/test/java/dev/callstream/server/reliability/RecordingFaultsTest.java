@@ -3,6 +3,10 @@ package dev.callstream.server.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callstream.testsupport.FailingDisk;
+import dev.callstream.testsupport.Wav;
+import dev.callstream.testsupport.WebSocketPeer;
+import dev.callstream.testsupport.PlatformJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.core.AudioFrame;
@@ -10,7 +14,6 @@ import dev.callstream.core.CallSession;
 import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.core.recording.CallRecorder;
-import dev.callstream.core.recording.FailingDisk;
 import dev.callstream.server.CallStreamServer;
 import dev.callstream.transport.Tls;
 import java.io.IOException;
@@ -33,7 +36,7 @@ class RecordingFaultsTest {
   Path recordings;
 
   private final List<CallStreamServer> servers = new CopyOnWriteArrayList<>();
-  private final HttpClient client = Peer.client();
+  private final HttpClient client = WebSocketPeer.client();
   private final Map<String, IOException> failures = new ConcurrentHashMap<>();
   private final Map<String, EndReason> finished = new ConcurrentHashMap<>();
   private final CallRecorder.Events events = new CallRecorder.Events() {
@@ -64,12 +67,12 @@ class RecordingFaultsTest {
   void aConnectionCutMidCallLeavesValidFilesWithAllAudioAndAnIncompleteCallJson() throws Exception {
     CallStreamServer server = start(CallRecorder.builder(recordings).events(events).build(), 10);
     CleanCall call = new CleanCall("cut", "1", 100, 11);
-    Peer peer = Peer.connect(client, server.uri(), "callId=cut&sessionId=1", Map.of());
-    peer.send(Messages.connected()).send(Messages.start("cut", "1"));
+    WebSocketPeer peer = WebSocketPeer.connect(client, server.uri(), "callId=cut&sessionId=1", Map.of());
+    peer.send(PlatformJson.connected()).send(PlatformJson.start("cut", "1"));
     for (int n = 0; n < 60; n++) {
-      peer.send(Messages.media("Participant", n, CleanCall.slice(call.agentSent(100), n)));
+      peer.send(PlatformJson.media("Participant", n, CleanCall.slice(call.agentSent(100), n)));
       if (n < 45) {
-        peer.send(Messages.media("Conference", n, CleanCall.slice(call.conferenceSent(100), n)));
+        peer.send(PlatformJson.media("Conference", n, CleanCall.slice(call.conferenceSent(100), n)));
       }
     }
     peer.abort(); // no Stop, no close frame
@@ -86,24 +89,25 @@ class RecordingFaultsTest {
 
   @Test
   void aDiskErrorFailsOnlyItsOwnCallWhichIsReported() throws Exception {
-    CallRecorder recorder = FailingDisk.recorder(recordings, folder -> folder.startsWith("full"), 20, events).build();
+    CallRecorder recorder = CallRecorder.builder(recordings).events(events)
+        .fileOpener(new FailingDisk(folder -> folder.startsWith("full"), 4000)::open).build();
     CallStreamServer server = start(recorder, 10);
     CleanCall full = new CleanCall("full", "1", 100, 21);
     CleanCall fine = new CleanCall("fine", "1", 100, 22);
 
     // both calls interleaved on the wire, the full-disk one first
-    Peer fullPeer = Peer.connect(client, server.uri(), "callId=full&sessionId=1", Map.of());
-    Peer finePeer = Peer.connect(client, server.uri(), "callId=fine&sessionId=1", Map.of());
-    fullPeer.send(Messages.connected()).send(Messages.start("full", "1"));
-    finePeer.send(Messages.connected()).send(Messages.start("fine", "1"));
+    WebSocketPeer fullPeer = WebSocketPeer.connect(client, server.uri(), "callId=full&sessionId=1", Map.of());
+    WebSocketPeer finePeer = WebSocketPeer.connect(client, server.uri(), "callId=fine&sessionId=1", Map.of());
+    fullPeer.send(PlatformJson.connected()).send(PlatformJson.start("full", "1"));
+    finePeer.send(PlatformJson.connected()).send(PlatformJson.start("fine", "1"));
     for (int n = 0; n < 100; n++) {
-      fullPeer.send(Messages.media("Participant", n, CleanCall.slice(full.agentSent(100), n)))
-          .send(Messages.media("Conference", n, CleanCall.slice(full.conferenceSent(100), n)));
-      finePeer.send(Messages.media("Participant", n, CleanCall.slice(fine.agentSent(100), n)))
-          .send(Messages.media("Conference", n, CleanCall.slice(fine.conferenceSent(100), n)));
+      fullPeer.send(PlatformJson.media("Participant", n, CleanCall.slice(full.agentSent(100), n)))
+          .send(PlatformJson.media("Conference", n, CleanCall.slice(full.conferenceSent(100), n)));
+      finePeer.send(PlatformJson.media("Participant", n, CleanCall.slice(fine.agentSent(100), n)))
+          .send(PlatformJson.media("Conference", n, CleanCall.slice(fine.conferenceSent(100), n)));
     }
-    fullPeer.send(Messages.stop("Participant")).send(Messages.stop("Conference"));
-    finePeer.send(Messages.stop("Participant")).send(Messages.stop("Conference"));
+    fullPeer.send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
+    finePeer.send(PlatformJson.stop("Participant")).send(PlatformJson.stop("Conference"));
 
     // the call itself goes on to its normal end: a full disk is the recorder's problem, not the peer's
     assertThat(fullPeer.awaitCloseCode(10)).isEqualTo(1000);
@@ -116,7 +120,7 @@ class RecordingFaultsTest {
     assertThat(failed.path("complete").asBoolean()).isFalse();
     assertThat(failed.path("error").asText()).contains("No space left");
     for (String track : List.of("agent.wav", "conference.wav", "stereo.wav")) {
-      Audio.readWav(recordings.resolve("full-1").resolve(track)); // closed, valid up to the failure
+      Wav.read(recordings.resolve("full-1").resolve(track)); // closed, valid up to the failure
     }
     fine.assertRecordedExactly(recordings.resolve("fine-1"), "stopped", true);
   }
@@ -172,10 +176,10 @@ class RecordingFaultsTest {
     CleanCall broken = new CleanCall("broken", "1", 60, 31);
     CleanCall healthy = new CleanCall("healthy", "1", 60, 32);
 
-    Peer brokenPeer = Peer.connect(client, server.uri(), "callId=broken&sessionId=1", Map.of());
-    brokenPeer.send(Messages.connected()).send(Messages.start("broken", "1"));
+    WebSocketPeer brokenPeer = WebSocketPeer.connect(client, server.uri(), "callId=broken&sessionId=1", Map.of());
+    brokenPeer.send(PlatformJson.connected()).send(PlatformJson.start("broken", "1"));
     for (int n = 0; n < 60; n++) {
-      brokenPeer.send(Messages.media("Participant", n, CleanCall.slice(broken.agentSent(60), n)));
+      brokenPeer.send(PlatformJson.media("Participant", n, CleanCall.slice(broken.agentSent(60), n)));
     }
     assertThat(brokenPeer.awaitCloseCode(10)).as("broken listener's call").isEqualTo(1011);
     assertThat(healthy.playFlooding(client, server.uri(), Map.of())).isEqualTo(1000);
@@ -193,9 +197,9 @@ class RecordingFaultsTest {
     CleanCall first = new CleanCall("retried", "7", 40, 41);
     CleanCall retry = new CleanCall("retried", "7", 30, 42);
 
-    Peer busy = Peer.connect(client, server.uri(), "callId=other&sessionId=1", Map.of());
-    busy.send(Messages.connected()).send(Messages.start("other", "1"));
-    assertThat(Peer.refusedStatus(client, server.uri(), "callId=retried&sessionId=7", Map.of())).isEqualTo(503);
+    WebSocketPeer busy = WebSocketPeer.connect(client, server.uri(), "callId=other&sessionId=1", Map.of());
+    busy.send(PlatformJson.connected()).send(PlatformJson.start("other", "1"));
+    assertThat(WebSocketPeer.refusedStatus(client, server.uri(), "callId=retried&sessionId=7", Map.of())).isEqualTo(503);
     busy.closeNormally();
     assertThat(busy.awaitCloseCode(10)).isEqualTo(1000);
     await().atMost(Duration.ofSeconds(10)).until(() -> server.activeCalls() == 0);

@@ -1,5 +1,7 @@
 package dev.callstream.server.reliability;
 
+import dev.callstream.testsupport.Wav;
+import dev.callstream.testsupport.PlatformJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.core.CallSession;
@@ -161,7 +163,7 @@ public final class SoakDriver {
         .buildAsync(URI.create(uri + "?callId=" + call.id + "&sessionId=1"), new WebSocket.Listener() {})
         .thenCompose(ws -> {
           call.socket = ws;
-          return ws.sendText(Messages.connected(), true).thenCompose(w -> w.sendText(Messages.start(call.id, "1"), true));
+          return ws.sendText(PlatformJson.connected(), true).thenCompose(w -> w.sendText(PlatformJson.start(call.id, "1"), true));
         })
         .whenComplete((ws, error) -> {
           if (error != null) {
@@ -194,8 +196,8 @@ public final class SoakDriver {
       if (call.next >= call.frames || call.finishNow) {
         open.remove(call.id);
         ending.put(call.id, call);
-        call.inFlight = call.socket.sendText(Messages.stop("Participant"), true)
-            .thenCompose(w -> w.sendText(Messages.stop("Conference"), true));
+        call.inFlight = call.socket.sendText(PlatformJson.stop("Participant"), true)
+            .thenCompose(w -> w.sendText(PlatformJson.stop("Conference"), true));
         continue;
       }
       int n = call.next++;
@@ -221,7 +223,7 @@ public final class SoakDriver {
       long agentFrames = json.path("channels").path("agent").path("frames").asLong();
       long conferenceFrames = json.path("channels").path("conference").path("frames").asLong();
       for (String track : List.of("agent.wav", "conference.wav", "stereo.wav")) {
-        Audio.Wav wav = Audio.readWav(folder.resolve(track));
+        Wav wav = Wav.read(folder.resolve(track));
         long expectedSamples = Math.max(agentFrames, conferenceFrames) * 160 * wav.channels();
         if (!call.faulty && wav.samples().length != expectedSamples) {
           throw new AssertionError(track + " holds " + wav.samples().length + " samples, expected " + expectedSamples);

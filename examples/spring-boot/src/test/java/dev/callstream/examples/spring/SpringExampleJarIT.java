@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callstream.core.G711Reference;
+import dev.callstream.testsupport.G711Reference;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;

@@ -1,4 +1,4 @@
-package dev.callstream.core;
+package dev.callstream.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The SoX reference decode tables from src/test/resources/g711, independent of the code under test.
- * Other modules' tests use it through callstream-core's test-jar.
+ * The SoX reference decode tables (resources /g711/*.csv), independent of the code under test.
+ * Every module's tests use it from callstream-test-support.
  */
 public final class G711Reference {
   private G711Reference() {}
