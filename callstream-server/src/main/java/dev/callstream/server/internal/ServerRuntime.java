@@ -226,6 +226,18 @@ public final class ServerRuntime {
     return terminated;
   }
 
+  /**
+   * Blocks until the drain (or shutdown) that {@link #drain} started has stopped everything;
+   * interruptible. A failed stop counts as stopped (it was logged).
+   */
+  public void awaitTermination() throws InterruptedException {
+    try {
+      terminated.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // runDrain logged it; the server is as stopped as it will get.
+    }
+  }
+
   private void runDrain() {
     try {
       int open = registry.reserved();
