@@ -34,7 +34,8 @@ class ReadmeCommandsTest {
   /** Run by CI itself. */
   private static final Map<String, String> RUN_BY_CI = Map.of(
       "mvn -B verify", ".ci/run runs exactly this",
-      ".ci/run", "the CI entry point itself");
+      ".ci/run", "the CI entry point itself",
+      SCRIPT, ".ci/run runs it after mvn -B verify");
 
   /** Not run, and why. */
   private static final Map<String, String> NOT_RUN = new LinkedHashMap<>();
