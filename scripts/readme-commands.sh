@@ -62,7 +62,7 @@ serve() {
   step "$command (until 'listening on')"
   setsid bash -c "$command" >"$work/$name.log" 2>&1 &
   server_pid=$!
-  until grep -q "listening on" "$work/$name.log"; do
+  until grep -q "listening on" "$work/$name.log" 2>/dev/null; do
     if ! kill -0 "$server_pid" 2>/dev/null; then
       tail -40 "$work/$name.log" >&2
       fail "$name ended before it listened: $command"
@@ -92,7 +92,7 @@ expect() { grep -q -- "$2" "$work/$1.log" || { tail -40 "$work/$1.log" >&2; fail
 serve record './callstream record'
 expect record 'building callstream.jar (first run)'
 run send-wss 0 './callstream send --url wss://127.0.0.1:3333/ --insecure'
-expect send-wss '"failedCalls":0'
+expect send-wss '"failedCalls": 0,'
 stop record
 ls recordings/*/call.json >/dev/null 2>&1 || fail "./callstream record wrote no call.json"
 if grep -q $'\x1b' "$work/record.log"; then fail "./callstream record: escape codes on stderr"; fi
