@@ -51,7 +51,12 @@ import picocli.CommandLine.Spec;
       "SIGTERM or SIGINT start a drain: prints 'draining N calls', /readyz turns 503, new calls get"
           + " HTTP 503, open calls go on until they end or --drain-timeout passes (then they end with"
           + " shutdown), then exit 0. A second signal ends the drain at once.",
-      "With --grpc-port it also prints 'listening on grpcs://HOST:PORT'."
+      "With --grpc-port it also prints 'listening on grpcs://HOST:PORT'.",
+      "At start it repairs the recordings a crash interrupted (call.json without endReason) and"
+          + " says 'repaired N interrupted recordings in DIR' on stderr: every file playable and"
+          + " as long as the others, the audio any of them kept copied into the rest, call.json"
+          + " with complete false, endReason error, repaired true and frames and gaps counted"
+          + " from the files."
     })
 final class RecordCommand implements Callable<Integer> {
   static final String TLS_SELF_SIGNED = "self-signed";

@@ -110,20 +110,40 @@ class CrashRecoveryTest {
     assertThat(second.awaitStderr(Pattern.compile("repaired (\\d+) interrupted recordings? in ")).group(1))
         .isEqualTo(Integer.toString(CALLS));
 
-    // repaired: exact sizes, still a bit-exact prefix, nothing declared before is lost
+    // repaired: exact sizes, still a bit-exact prefix, nothing declared before is lost; and consistent:
+    // the three files equally long in whole frames, the stereo channels equal to the mono files, and
+    // call.json's frames + gaps per side equal to the frames in the files
     int grown = 0;
     for (int c = 0; c < CALLS; c++) {
       Expected expected = expected(c, results.get(c));
+      Map<String, short[]> repairedSamples = new HashMap<>();
       for (String file : FILES) {
         Path wav = folders.get(c).resolve(file);
         short[] samples = Wav.read(wav).samples();
-        assertPrefix(samples, expected.of(file), wav.toString());
+        // a frame the crash cut in two is completed with silence
+        int channels = file.equals("stereo.wav") ? 2 : 1;
+        assertPrefix(withoutTrailingSilence(samples, 160 * channels), expected.of(file), wav.toString());
         assertThat(samples.length).as("%s samples after repair", wav).isGreaterThanOrEqualTo(declaredBeforeRepair.get(wav));
         grown += samples.length > declaredBeforeRepair.get(wav) ? 1 : 0;
+        repairedSamples.put(file, samples);
       }
+      short[] agent = repairedSamples.get("agent.wav");
+      short[] conference = repairedSamples.get("conference.wav");
+      assertThat(agent.length % 160).as("whole frames").isZero();
+      assertThat(conference).hasSameSizeAs(agent);
+      assertThat(repairedSamples.get("stereo.wav")).as("stereo.wav = agent.wav | conference.wav")
+          .containsExactly(RecordTestAudio.interleave(agent, conference));
       JsonNode json = callJson(folders.get(c));
       assertThat(json.get("complete").asBoolean()).isFalse();
       assertThat(json.get("endReason").asText()).isEqualTo("error");
+      assertThat(json.get("repaired").asBoolean()).isTrue();
+      for (String side : List.of("agent", "conference")) {
+        JsonNode counters = json.get("channels").get(side);
+        assertThat(counters.get("frames").asLong()).as("%s frames of %s", side, folders.get(c))
+            .isGreaterThanOrEqualTo((long) (SECONDS_BEFORE_KILL * 50));
+        assertThat(counters.get("frames").asLong() + counters.get("gaps").asLong())
+            .as("%s frames + gaps of %s", side, folders.get(c)).isEqualTo(agent.length / 160);
+      }
     }
     assertThat(grown).as("files whose undeclared audio the repair recovered").isPositive();
     try (Stream<Path> files = Files.walk(recordings)) {
@@ -147,6 +167,15 @@ class CrashRecoveryTest {
     Map<Path, byte[]> after = snapshot(recordings);
     repaired.forEach((file, bytes) -> assertThat(after.get(file)).as("%s untouched", file).isEqualTo(bytes));
     assertThat(second.terminate()).isZero();
+  }
+
+  /** {@code samples} without the zeros at its end, at most {@code max} of them. */
+  private static short[] withoutTrailingSilence(short[] samples, int max) {
+    int end = samples.length;
+    while (end > 0 && samples.length - end < max && samples[end - 1] == 0) {
+      end--;
+    }
+    return java.util.Arrays.copyOf(samples, end);
   }
 
   private RecordTestProcess start(Path recordings) throws Exception {

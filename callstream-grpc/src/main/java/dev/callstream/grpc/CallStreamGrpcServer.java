@@ -226,8 +226,13 @@ public final class CallStreamGrpcServer implements AutoCloseable {
   }
 
   /**
-   * Blocks until the server has stopped (after {@link #close()}, from another thread).
+   * Blocks the calling thread until the server has stopped: until {@link #close()}, or a
+   * {@link #drain} that has finished, called from another thread (a shutdown hook, an admin
+   * endpoint). It returns once every call has had its {@code onEnd} and the network and dispatch
+   * threads are gone; at once if that has already happened. This is what keeps a {@code main}
+   * serving.
    *
+   * @throws InterruptedException when the waiting thread is interrupted (the server keeps running)
    * @throws IllegalStateException when not started
    */
   public void awaitTermination() throws InterruptedException {

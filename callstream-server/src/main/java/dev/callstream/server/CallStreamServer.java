@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
  *     .build()
  *     .start()) {
  *   System.out.println("listening on " + server.uri());
- *   awaitShutdownSignal();
+ *   server.awaitTermination(); // until close() from another thread (or the thread is interrupted)
  * }
  * }</pre>
  *
@@ -253,6 +253,27 @@ public final class CallStreamServer implements AutoCloseable {
   public void close() {
     // A failure while stopping was logged by the drain; close() itself never throws for it.
     drain(Duration.ZERO).exceptionally(error -> null).join();
+  }
+
+  /**
+   * Blocks the calling thread until the server has stopped: until {@link #close()}, or a
+   * {@link #drain} that has finished, called from another thread (a shutdown hook, an admin
+   * endpoint). It returns once every call has had its {@code onEnd} and the network and dispatch
+   * threads are gone; at once if that has already happened. This is what keeps a {@code main}
+   * serving: the server's threads are daemon threads, so the JVM exits when {@code main} returns.
+   *
+   * @throws InterruptedException when the waiting thread is interrupted (the server keeps running)
+   * @throws IllegalStateException when not started
+   */
+  public void awaitTermination() throws InterruptedException {
+    ServerRuntime current;
+    synchronized (lock) {
+      if (runtime == null) {
+        throw new IllegalStateException(closed ? "server closed before it was started" : "server not started");
+      }
+      current = runtime;
+    }
+    current.awaitTermination();
   }
 
   private ServerRuntime started() {

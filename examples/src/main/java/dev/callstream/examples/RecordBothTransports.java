@@ -40,7 +40,8 @@ public final class RecordBothTransports {
         args.length > 1 ? Integer.parseInt(args[1]) : 3333, args.length > 2 ? Integer.parseInt(args[2]) : 10443);
     System.out.println("listening on " + servers.webSocket().uri() + " and " + servers.grpc().uri());
     Runtime.getRuntime().addShutdownHook(new Thread(servers::close)); // Ctrl-C: finish open recordings
-    Thread.currentThread().join();
+    servers.webSocket().awaitTermination(); // serve until Ctrl-C has closed both
+    servers.grpc().awaitTermination();
   }
 
   /** Starts both servers on 127.0.0.1 (port 0 picks a free one), recording into {@code recordings}. */

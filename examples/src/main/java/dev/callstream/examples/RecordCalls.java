@@ -28,7 +28,7 @@ public final class RecordCalls {
     System.out.println("certificate SHA-256 " + server.tls().sha256Fingerprint());
 
     Runtime.getRuntime().addShutdownHook(new Thread(server::close)); // Ctrl-C: finish open recordings
-    Thread.currentThread().join(); // serve until the JVM is stopped
+    server.awaitTermination(); // serve until the hook has closed the server
   }
 
   /** Starts a server on 127.0.0.1 ({@code port} 0 picks a free one) that records every call. */

@@ -23,7 +23,10 @@ import java.util.function.BiFunction;
  * on our own {@code readers} executor reads 100 ms chunks and hands them to that side's recogniser.
  * A recogniser more than {@code buffer} behind loses the oldest audio (counted in
  * {@link #droppedBytes()}): the call never waits for it. {@code main} serves until Ctrl-C on port
- * {@code [args[0]]} (default 3333) with a stand-in recogniser that prints how much it got.
+ * {@code [args[0]]} (default 3333) with a stand-in recogniser that prints how much audio it got:
+ * there is no speech engine here and no text comes out. It shows where one goes: implement
+ * {@link SpeechToTextClient} with your engine's streaming client (a cloud API, or an offline one such
+ * as Vosk or PocketSphinx) and pass it in place of the stand-in.
  */
 public final class StreamToSpeechToText implements CallStreamListener.Factory {
 
@@ -84,14 +87,15 @@ public final class StreamToSpeechToText implements CallStreamListener.Factory {
 
   public static void main(String[] args) throws InterruptedException {
     StreamToSpeechToText transcriber = new StreamToSpeechToText((call, side) -> new SpeechToTextClient() {
-      private long bytes; // stands in for a real recogniser: counts what it would transcribe
+      private long bytes; // stands in for a speech engine: counts the audio it would be sent
 
       @Override public void send(byte[] chunk) {
         bytes += chunk.length;
       }
 
       @Override public void finish() {
-        System.out.printf(Locale.ROOT, "%s %s: %.1f s transcribed%n", call.callId(), side.label(), bytes / 16_000.0);
+        System.out.printf(Locale.ROOT, "%s %s: %.1f s of audio reached the stand-in recogniser (no speech engine, no text)%n",
+            call.callId(), side.label(), bytes / 16_000.0);
       }
     }, Executors.newCachedThreadPool(), PcmStream.DEFAULT_CAPACITY); // two readers per open call
 
@@ -100,7 +104,9 @@ public final class StreamToSpeechToText implements CallStreamListener.Factory {
         .tls(Tls.selfSigned()) // production: Tls.pem(chain, key) or Tls.pkcs12(keystore, password)
         .listenerFactory(transcriber).build().start();
     System.out.println("listening on " + server.uri());
+    System.out.println("no speech engine here: a stand-in recogniser counts the audio each side would send to one"
+        + " (plug yours in as a SpeechToTextClient)");
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-    Thread.currentThread().join(); // serve until Ctrl-C
+    server.awaitTermination(); // serve until Ctrl-C has closed the server
   }
 }

@@ -115,6 +115,6 @@ public final class TalkTimeAnalytics implements CallStreamListener {
         .build().start();
     System.out.println("listening on " + server.uri());
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-    Thread.currentThread().join(); // serve until Ctrl-C
+    server.awaitTermination(); // serve until Ctrl-C has closed the server
   }
 }

@@ -227,8 +227,14 @@ public final class CallRecorder implements CallStreamListener.Factory {
   /**
    * Finishes the recordings a crash left behind: every call folder under {@code directory} whose
    * {@code call.json} has no {@code endReason} gets its WAV headers repaired
-   * ({@link WavWriter#repair}) and its {@code call.json} rewritten with {@code complete: false},
-   * {@code endReason: "error"} and an {@code error} message. Run it before a recorder starts writing
+   * ({@link WavWriter#repair}), its files made consistent and its {@code call.json} rewritten with
+   * {@code complete: false}, {@code endReason: "error"}, {@code repaired: true} and an {@code error}
+   * message. Consistent: the tail one file kept is copied into the others ({@code stereo.wav} holds
+   * the samples of both mono files), every WAV file is padded with silence to the longest (a
+   * WebSocket call to a whole 20 ms frame), and a WebSocket call's per-side {@code frames} and
+   * {@code gaps} are recounted to add up to the frames in its files: gaps saved before the crash and
+   * the padding are gaps, the rest is frames (a gap after the last save of {@code call.json} counts
+   * as a frame). A gRPC call's counters stay as last saved. Run it before a recorder starts writing
    * into the same directory (it would take live calls for crashed ones).
    *
    * @return the number of call folders repaired
@@ -256,23 +262,16 @@ public final class CallRecorder implements CallStreamListener.Factory {
         if (json.get("endReason") != null) {
           continue;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
-          for (Path file : files) {
-            String name = file.getFileName().toString();
-            if (name.endsWith(".wav")) {
-              try {
-                WavWriter.repair(file);
-              } catch (IOException e) {
-                LOG.warn("cannot repair {}: {}", file, e.toString());
-              }
-            } else if (name.equals(CallRecording.CALL_JSON_TEMP)) {
-              Files.deleteIfExists(file);
-            }
-          }
+        Files.deleteIfExists(folder.resolve(CallRecording.CALL_JSON_TEMP));
+        try {
+          RecordingRepair.repair(folder, json);
+        } catch (IOException e) {
+          LOG.warn("cannot make the files of {} consistent: {}", folder, e.toString());
         }
         json.put("complete", false);
         json.put("endReason", EndReason.ERROR.label());
         json.putIfAbsent("error", "recording interrupted (process ended); repaired");
+        json.put("repaired", true);
         CallRecording.writeJsonAtomically(mapper, folder, json);
         repaired++;
       }

@@ -459,6 +459,78 @@ public class CallRecorderTest {
   }
 
   @Test
+  void aRepairedRecordingIsConsistentAcrossItsFilesAndItsCounters() throws IOException {
+    FakeCallSession crashed = pcmSession("torn", "1");
+    CallStreamListener listener = CallRecorder.create(dir).create(crashed.info());
+    for (int n = 0; n < 100; n++) {
+      listener.onAudio(crashed, frame(AudioChannel.AGENT, n));
+      listener.onAudio(crashed, frame(AudioChannel.CONFERENCE, n));
+    }
+    // No onEnd: each writer lost its own unflushed buffer, so the files end at different times
+    // (16 KiB buffers: a mono file flushes every 51.2 frames, the stereo one every 25.6).
+    Path folder = dir.resolve("torn-1");
+    long agentHeld = (Files.size(folder.resolve("agent.wav")) - 44) / 2;
+    long conferenceHeld = (Files.size(folder.resolve("conference.wav")) - 44) / 2;
+    long stereoHeld = (Files.size(folder.resolve("stereo.wav")) - 44) / 4;
+    assertThat(stereoHeld).as("the stereo file kept a tail the mono files lost").isGreaterThan(agentHeld);
+
+    assertThat(CallRecorder.repair(dir)).isEqualTo(1);
+
+    short[] agent = WavFile.read(folder.resolve("agent.wav")).samples();
+    short[] conference = WavFile.read(folder.resolve("conference.wav")).samples();
+    WavFile stereo = WavFile.read(folder.resolve("stereo.wav"));
+    long held = Math.max(Math.max(agentHeld, conferenceHeld), stereoHeld);
+    int slots = (int) ((held + 159) / 160);
+    assertThat(agent).as("every file as long as the longest, in whole frames").hasSize(slots * 160);
+    assertThat(conference).hasSize(slots * 160);
+    assertThat(stereo.channel(0)).containsExactly(agent);
+    assertThat(stereo.channel(1)).containsExactly(conference);
+    for (int i = 0; i < slots * 160; i++) {
+      // what any file held is in all of them, bit-exact; past it (the rest of the last frame) silence
+      assertThat(agent[i]).as("agent sample %d", i).isEqualTo(i < held ? samples(AudioChannel.AGENT, i / 160)[i % 160] : 0);
+      assertThat(conference[i]).as("conference sample %d", i)
+          .isEqualTo(i < held ? samples(AudioChannel.CONFERENCE, i / 160)[i % 160] : 0);
+    }
+    JsonNode json = JSON.readTree(folder.resolve("call.json").toFile());
+    assertThat(json.get("repaired").asBoolean()).isTrue();
+    for (String side : List.of("agent", "conference")) {
+      JsonNode counters = json.get("channels").get(side);
+      assertThat(counters.get("frames").asLong()).as("%s frames: every frame in the files", side).isEqualTo(slots);
+      assertThat(counters.get("gaps").asLong()).as("%s gaps", side).isZero();
+    }
+  }
+
+  @Test
+  void aRepairCountsTheSilenceItAddsAsGaps() throws IOException {
+    FakeCallSession crashed = pcmSession("uneven", "1");
+    CallStreamListener listener = CallRecorder.create(dir).create(crashed.info());
+    for (int n = 0; n < 300; n++) { // the agent side runs on alone after frame 40
+      listener.onAudio(crashed, frame(AudioChannel.AGENT, n));
+      if (n < 40) {
+        listener.onAudio(crashed, frame(AudioChannel.CONFERENCE, n));
+      }
+    }
+    Path folder = dir.resolve("uneven-1");
+    assertThat(CallRecorder.repair(dir)).isEqualTo(1);
+
+    int slots = WavFile.read(folder.resolve("agent.wav")).samples().length / 160;
+    short[] conference = WavFile.read(folder.resolve("conference.wav")).samples();
+    assertThat(conference).hasSize(slots * 160);
+    assertThat(WavFile.read(folder.resolve("stereo.wav")).channel(1)).containsExactly(conference);
+    JsonNode channels = JSON.readTree(folder.resolve("call.json").toFile()).get("channels");
+    for (String side : List.of("agent", "conference")) {
+      assertThat(channels.get(side).get("frames").asLong() + channels.get(side).get("gaps").asLong())
+          .as("%s: frames + gaps = the frames in its file", side).isEqualTo(slots);
+    }
+    long conferenceFrames = channels.get("conference").get("frames").asLong();
+    assertThat(conferenceFrames).as("conference frames held on disk").isBetween(1L, 40L);
+    for (int i = 0; i < slots * 160; i++) {
+      assertThat(conference[i]).as("conference sample %d", i)
+          .isEqualTo(i < conferenceFrames * 160 ? samples(AudioChannel.CONFERENCE, i / 160)[i % 160] : 0);
+    }
+  }
+
+  @Test
   void recordsACallDrivenThroughTheRealCallDriver() throws IOException {
     CallRecorder recorder = CallRecorder.builder(dir).events(recordingEvents()).build();
     CallInfo info = new CallInfo(Transport.WSS, "drv", "9", null, null, null, null, null, null, null, null,

@@ -354,4 +354,38 @@ class GrpcShapedRecordingTest {
     }
     return samples;
   }
+
+  @Test
+  void aCrashedGrpcRecordingIsRepairedToFilesOfOneLength() throws IOException {
+    CallInfo info = new CallInfo(Transport.GRPC, "torn", "s1", null, null, null, null, null, null, null, null, Map.of());
+    CallRecorder recorder = CallRecorder.create(dir);
+    CallDriver driver = new CallDriver(info, recorder.create(info), 5, () -> {});
+    driver.start(new CallMetadata("torn", "s1", null, null, null, null, null, null, null, null, null, null, Map.of()),
+        new LinkedHashMap<>());
+    driver.segmentStart("seg-c", new Participant("p1", ParticipantType.CONTACT, null), PCMU, 1);
+    driver.segmentStart("seg-a", new Participant("p2", ParticipantType.AGENT, null), PCMU, 1);
+    byte[][] contactChunks = chunks(80);
+    byte[][] agentChunks = chunks(80);
+    for (int seq = 1; seq <= 80; seq++) {
+      driver.media("seg-c", seq, contactChunks[seq - 1]);
+      driver.media("seg-a", seq, agentChunks[seq - 1]);
+    }
+    // no end: the process "dies" with every file at its own length
+    Path folder = dir.resolve("torn-s1");
+
+    assertThat(CallRecorder.repair(dir)).isEqualTo(1);
+
+    short[] agentSide = WavFile.read(folder.resolve("agent.wav")).samples();
+    short[] conferenceSide = WavFile.read(folder.resolve("conference.wav")).samples();
+    WavFile stereo = WavFile.read(folder.resolve("stereo.wav"));
+    assertThat(agentSide).isNotEmpty();
+    assertThat(stereo.channel(0)).containsExactly(agentSide);
+    assertThat(stereo.channel(1)).containsExactly(conferenceSide);
+    for (String segment : List.of("segment-seg-c.wav", "segment-seg-a.wav")) {
+      assertThat(WavFile.read(folder.resolve(segment)).samples()).as(segment).hasSameSizeAs(agentSide);
+    }
+    JsonNode json = JSON.readTree(folder.resolve("call.json").toFile());
+    assertThat(json.get("repaired").asBoolean()).isTrue();
+    assertThat(json.get("endReason").asText()).isEqualTo("error");
+  }
 }

@@ -247,9 +247,23 @@ public final class GrpcRuntime {
     }
   }
 
-  /** Waits until the network has stopped after {@link #shutdown()}. */
+  /**
+   * Waits until a drain or {@link #shutdown()} has stopped everything: the network first (only a
+   * drain shuts it down), then the drain's own end (calls ended, dispatch pool stopped).
+   */
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
+    CompletableFuture<Void> done;
+    synchronized (idle) {
+      done = drained;
+    }
+    if (done != null) {
+      try {
+        done.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        // runDrain never completes exceptionally; nothing more to wait for either way.
+      }
+    }
   }
 
   /** The one RPC: admits the stream (authorization already checked) and hands it to a new call. */

@@ -235,6 +235,18 @@ public final class CallHub {
     return terminated;
   }
 
+  /**
+   * Blocks until the drain (or shutdown through a drain) that {@link #drain} started has stopped
+   * everything; interruptible. A failed stop counts as stopped (it was logged).
+   */
+  public void awaitTermination() throws InterruptedException {
+    try {
+      terminated.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // runDrain logged it; the calls are as stopped as they will get.
+    }
+  }
+
   private void runDrain() {
     try {
       int open = registry.reserved();

@@ -167,6 +167,11 @@ public final class ServerRuntime {
     return hub.drain(timeout);
   }
 
+  /** See {@link CallHub#awaitTermination}. */
+  public void awaitTermination() throws InterruptedException {
+    hub.awaitTermination();
+  }
+
   /** See {@link CallHub#shutdown}. Idempotent. */
   public void shutdown() {
     hub.shutdown();
