@@ -103,6 +103,18 @@ public abstract class ContainerScenarios {
     return sequences.stream().map(seq -> (int) (seq - 1)).collect(Collectors.toCollection(TreeSet::new));
   }
 
+  /**
+   * The close code a peer that was still sending saw for an error close: exactly {@code code}, or on
+   * a container that drops the connection right after an error close (Jetty) possibly a reset (-1).
+   */
+  private void assertErrorClose(int seen, int code) {
+    if (container().errorClosesWaitForThePeer()) {
+      assertThat(seen).isEqualTo(code);
+    } else {
+      assertThat(seen).isIn(code, -1);
+    }
+  }
+
   private static double counter(SimpleMeterRegistry registry, String name, String... tags) {
     var counter = registry.find(name).tags(tags).counter();
     return counter == null ? 0 : counter.count();
@@ -411,7 +423,9 @@ public abstract class ContainerScenarios {
       CompletableFuture<CallResult> good = platform.start(CallScript.builder().callId("fine").sessionId("1").index(1)
           .agent(AudioSource.speechLike(3).limit(Duration.ofSeconds(1))).conference(AudioSource.speechLike(4)
               .limit(Duration.ofSeconds(1))).build());
-      assertThat(bad.get(WAIT.toSeconds(), TimeUnit.SECONDS).closeCode()).isEqualTo(1011);
+      CallResult badResult = bad.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(badResult.completed()).as("%s", badResult).isFalse();
+      assertErrorClose(badResult.closeCode(), 1011);   // the testkit reports -1 for no close frame
       assertThat(good.get(WAIT.toSeconds(), TimeUnit.SECONDS).closeCode()).isEqualTo(1000);
     }
     await().atMost(WAIT).until(() -> log.ended() == 2 && endpoint.activeCalls() == 0);
@@ -469,7 +483,7 @@ public abstract class ContainerScenarios {
         client.trySend("{\"event\":\"Media\",\"perspective\":\"Participant\",\"sequenceId\":\"" + seq
             + "\",\"media\":\"" + java.util.Base64.getEncoder().encodeToString(frame) + "\"}");
       }
-      assertThat(client.awaitClose(WAIT)).isEqualTo(1011);
+      assertErrorClose(client.awaitClose(WAIT), 1011);
     } finally {
       release.countDown();
     }

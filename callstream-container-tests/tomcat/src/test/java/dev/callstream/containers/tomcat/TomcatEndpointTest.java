@@ -35,6 +35,11 @@ class TomcatEndpointTest extends ContainerScenarios {
       }
 
       @Override
+      public boolean errorClosesWaitForThePeer() {
+        return true;
+      }
+
+      @Override
       public Running start(List<Deployment> deployments) throws Exception {
         Path base = Files.createTempDirectory(dir, "tomcat");
         Tomcat tomcat = new Tomcat();
