@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class ContainerScenarios {
   protected static final String SECRET = "s3cr3t-for-containers";
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final int FRAMES = 100;   // 2 s of audio per side
+  private static final int FRAMES = 50;   // 1 s of audio per side
 
   @TempDir protected Path dir;
   private final List<AutoCloseable> endpoints = new ArrayList<>();
@@ -101,6 +101,18 @@ public abstract class ContainerScenarios {
 
   private static Set<Integer> indexes(List<Long> sequences) {
     return sequences.stream().map(seq -> (int) (seq - 1)).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /**
+   * The close code a peer that was still sending saw for an error close: exactly {@code code}, or on
+   * a container that drops the connection right after an error close (Jetty) possibly a reset (-1).
+   */
+  private void assertErrorClose(int seen, int code) {
+    if (container().errorClosesWaitForThePeer()) {
+      assertThat(seen).isEqualTo(code);
+    } else {
+      assertThat(seen).isIn(code, -1);
+    }
   }
 
   private static double counter(SimpleMeterRegistry registry, String name, String... tags) {
@@ -411,7 +423,9 @@ public abstract class ContainerScenarios {
       CompletableFuture<CallResult> good = platform.start(CallScript.builder().callId("fine").sessionId("1").index(1)
           .agent(AudioSource.speechLike(3).limit(Duration.ofSeconds(1))).conference(AudioSource.speechLike(4)
               .limit(Duration.ofSeconds(1))).build());
-      assertThat(bad.get(WAIT.toSeconds(), TimeUnit.SECONDS).closeCode()).isEqualTo(1011);
+      CallResult badResult = bad.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(badResult.completed()).as("%s", badResult).isFalse();
+      assertErrorClose(badResult.closeCode(), 1011);   // the testkit reports -1 for no close frame
       assertThat(good.get(WAIT.toSeconds(), TimeUnit.SECONDS).closeCode()).isEqualTo(1000);
     }
     await().atMost(WAIT).until(() -> log.ended() == 2 && endpoint.activeCalls() == 0);
@@ -462,11 +476,14 @@ public abstract class ContainerScenarios {
     byte[] frame = new byte[160];
     try (RawClient client = RawClient.open(server.uri("/calls?callId=slow"), SECRET)) {
       client.connectedAndStart("slow");
-      for (int seq = 1; seq <= 60 && !client.isClosed(); seq++) {
+      // The listener blocks at its first frame, delivered once the sequencer has seen 6; then 16
+      // more fill the queue and the next overflows it. Few past that: bytes still arriving after
+      // the server's close can make a container reset the connection instead of finishing the close.
+      for (int seq = 1; seq <= 30 && !client.isClosed(); seq++) {
         client.trySend("{\"event\":\"Media\",\"perspective\":\"Participant\",\"sequenceId\":\"" + seq
             + "\",\"media\":\"" + java.util.Base64.getEncoder().encodeToString(frame) + "\"}");
       }
-      assertThat(client.awaitClose(WAIT)).isEqualTo(1011);
+      assertErrorClose(client.awaitClose(WAIT), 1011);
     } finally {
       release.countDown();
     }

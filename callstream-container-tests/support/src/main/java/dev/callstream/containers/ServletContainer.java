@@ -40,4 +40,11 @@ public interface ServletContainer {
    * WebSocketUpgradeFilter first), which decides who answers an endpoint deployed both ways.
    */
   boolean applicationFiltersRunFirst();
+
+  /**
+   * Whether the container waits for the peer's close reply after the endpoint closes with an error
+   * code (1008, 1009, 1011...). Jetty does not: it drops the TCP connection right after writing the
+   * close frame, so a peer still sending may get a reset instead of the frame (seen as -1).
+   */
+  boolean errorClosesWaitForThePeer();
 }

@@ -30,6 +30,11 @@ class JettyEndpointTest extends ContainerScenarios {
       }
 
       @Override
+      public boolean errorClosesWaitForThePeer() {
+        return false;
+      }
+
+      @Override
       public Running start(List<Deployment> deployments) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);

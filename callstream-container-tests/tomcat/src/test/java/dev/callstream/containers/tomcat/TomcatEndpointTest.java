@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.websocket.server.WsSci;
 
@@ -34,6 +35,11 @@ class TomcatEndpointTest extends ContainerScenarios {
       }
 
       @Override
+      public boolean errorClosesWaitForThePeer() {
+        return true;
+      }
+
+      @Override
       public Running start(List<Deployment> deployments) throws Exception {
         Path base = Files.createTempDirectory(dir, "tomcat");
         Tomcat tomcat = new Tomcat();
@@ -43,6 +49,9 @@ class TomcatEndpointTest extends ContainerScenarios {
         connector.setProperty("address", "127.0.0.1");
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("", base.toString());
+        // Tomcat's leak detection needs --add-opens to inspect JDK internals; without it, it warns per stop.
+        ((StandardContext) context).setClearReferencesRmiTargets(false);
+        ((StandardContext) context).setClearReferencesThreadLocals(false);
         context.addServletContainerInitializer(new WsSci(), null);
         context.addServletContainerInitializer((classes, servletContext) -> {
           ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
