@@ -57,10 +57,27 @@ public final class GrpcRuntime {
   private Server server;
 
   private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections) {
+    this(settings, rejections,
+        Executors.newFixedThreadPool(settings.dispatchThreads(), daemon("callstream-grpc-dispatch-")));
+  }
+
+  private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections,
+      ExecutorService dispatchPool) {
     this.settings = settings;
     this.rejections = rejections;
-    this.dispatchPool = Executors.newFixedThreadPool(settings.dispatchThreads(), daemon("callstream-grpc-dispatch-"));
+    this.dispatchPool = dispatchPool;
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("callstream-grpc-idle-"));
+  }
+
+  /** A runtime that never binds, its lanes on {@code dispatchPool}: for {@link ReceivePath}. */
+  static GrpcRuntime unbound(GrpcSettings settings, ExecutorService dispatchPool) {
+    return new GrpcRuntime(settings, reason -> {}, dispatchPool);
+  }
+
+  /** Stops what {@link #unbound} started. */
+  void stopUnbound() {
+    sweeper.shutdownNow();
+    dispatchPool.shutdownNow();
   }
 
   /** Binds and starts serving. */
