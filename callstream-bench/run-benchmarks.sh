@@ -48,6 +48,10 @@ else
   WARMUP=15; WINDOW=30; STEPS="50 100 200 500 1000 2000"; ROUNDS=3; FLOOD_WARMUP=10; FLOOD_WINDOW=20; JMH_ARGS="-wi 5 -i 10"
 fi
 
+# BENCH_WARMUP / BENCH_WINDOW (seconds) override the end-to-end warm-up and window: on a loaded host a JVM is
+# still compiling after the usual warm-up (LoadRun reports the JIT threads' CPU in the window)
+WARMUP=${BENCH_WARMUP:-$WARMUP}; WINDOW=${BENCH_WINDOW:-$WINDOW}
+
 SERVER_CPU=""; CLIENT=()
 if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
   SERVER_CPU=0; CLIENT=(taskset -c 1)
