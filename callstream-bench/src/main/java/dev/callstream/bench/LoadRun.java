@@ -164,11 +164,13 @@ public final class LoadRun {
     server.command("reset");
     long[] cpu0 = server.userAndSystemMicros();
     long switches0 = server.contextSwitches();
+    long jit0 = server.compilerMicros();
     long sent0 = sentCounter.getAsLong();
     long t0 = System.nanoTime();
     TimeUnit.SECONDS.sleep(window);
     long[] cpu1 = server.userAndSystemMicros();
     long switches1 = server.contextSwitches();
+    long jit1 = server.compilerMicros();
     long sent1 = sentCounter.getAsLong();
     long t1 = System.nanoTime();
     JsonNode stats = server.command("stats");
@@ -194,6 +196,11 @@ public final class LoadRun {
       result.put("deliveredFrames", delivered);
       result.put("deliveredPerSecond", round(delivered / seconds, 0));
       result.put("cpuMicrosPerFrame", delivered > 0 ? round((double) cpuMicros / delivered, 3) : null);
+      if (jit0 >= 0 && jit1 >= jit0 && delivered > 0) {
+        // JIT compiler threads' share of the window (a JVM still warming up): included in the CPU above
+        result.put("jitCpuMicros", jit1 - jit0);
+        result.put("jitMicrosPerFrame", round((double) (jit1 - jit0) / delivered, 3));
+      }
       result.put("latency", stats.path("latency"));
       if (switches0 >= 0 && switches1 >= 0 && delivered > 0) {
         // threads that end in the window drop out of the sum: an estimate, good to a few percent

@@ -218,6 +218,32 @@ final class ServerProcess implements AutoCloseable {
         Long.parseLong(fields[12]) * 1_000_000L / CLOCK_TICKS_PER_SECOND};
   }
 
+  /**
+   * CPU time (user + system, microseconds) of the JVM's JIT compiler threads alive now ("C1 CompilerThre",
+   * "C2 CompilerThre" as /proc shortens them); 0 for a process without them. Compiling is a start-up
+   * cost a JIT pays and an interpreter does not: a window that still compiles is reported with it.
+   */
+  long compilerMicros() {
+    long total = 0;
+    java.io.File[] tasks = new java.io.File("/proc/" + process.pid() + "/task").listFiles();
+    if (tasks == null) {
+      return -1;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        String stat = Files.readString(task.toPath().resolve("stat"));
+        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1_000_000L / CLOCK_TICKS_PER_SECOND;
+        }
+      } catch (IOException | RuntimeException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return total;
+  }
+
   /** Context switches (voluntary + involuntary) of all the process's threads alive now. */
   long contextSwitches() {
     long total = 0;

@@ -58,9 +58,10 @@ import java.util.Objects;
  * <h2>Dispatch and back-pressure</h2>
  * Each call has its own serial lane on a shared pool of {@link Builder#dispatchThreads} threads: a
  * call's listener sees its events sequentially and in order, calls run in parallel. Automatic flow
- * control is off: the server requests {@link Builder#callBuffer} messages and one more each time the
- * listener has handled one, so a slow listener makes gRPC stop reading its stream and the client's
- * HTTP/2 window fill ({@code isReady()} false): nothing is dropped and other calls are not affected.
+ * control is off: the server requests {@link Builder#callBuffer} messages and more as the listener
+ * handles them (in batches of half the buffer), so at most {@code callBuffer} messages wait and a
+ * slow listener makes gRPC stop reading its stream and the client's HTTP/2 window fill
+ * ({@code isReady()} false): nothing is dropped and other calls are not affected.
  *
  * <h2>Bad input</h2>
  * Costs only its own call. Skipped, logged at WARN with the call id and reported through

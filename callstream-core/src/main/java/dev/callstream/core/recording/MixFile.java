@@ -12,12 +12,17 @@ import java.io.IOException;
  *   <li><b>Direct</b> (a mono file with at most one source: every segment file, a side with one
  *       segment): the decoded PCM is written straight through, silence for what lies between. One
  *       source never overlaps itself (its slots come in position order), so there is nothing to sum.
- *   <li><b>Mixing</b> (stereo, or a side with a second source): the last {@code windowFrames} sample
+ *   <li><b>Stored</b> (stereo while each channel has at most one source, the usual call): the last
+ *       {@code windowFrames} frames are kept as the file's own bytes (16-bit little-endian,
+ *       interleaved), each channel's samples stored in place, and written out as they are once audio
+ *       lands beyond the window. Nothing to sum or clip: half the memory of the sums and one copy.
+ *   <li><b>Mixing</b> (stereo with a second source on a channel, or a side with a second source): the last {@code windowFrames} sample
  *       frames are kept in memory as exact sums and written out, clipped, once audio lands beyond the
  *       window, so the usual case (segments running roughly together) costs one sequential write.
  *       A file turns to mixing when its second source starts ({@link #addSource()}); the call
  *       timeline places a later segment at or after everything received so far, so nothing it adds
- *       lies before what direct mode already wrote.
+ *       lies before what direct mode already wrote. A stored stereo file turns to mixing the same way
+ *       (its bytes in the window become the sums they are).
  * </ul>
  * Audio for frames already written (a segment more than the window behind) is read back, added and
  * written in place. Not thread-safe.
@@ -26,8 +31,12 @@ final class MixFile {
   private final WavSink sink;
   private final int channels;
   private final int windowFrames;
-  /** Exact sums, {@code windowFrames * channels}, ring-indexed by frame; all zero while direct. */
-  private final int[] ring;
+  /** Exact sums, {@code windowFrames * channels}, ring-indexed by frame; null while stored. */
+  private int[] ring;
+  /** Stored mode: the window's bytes as the file will hold them, ring-indexed by frame; else null. */
+  private byte[] stored;
+  /** Sources per channel of a stereo file (see {@link #addSource(int)}). */
+  private final int[] channelSources;
   private byte[] bytes = new byte[0];
   /** Frames written to the sink: [0, committed). */
   private long committed;
@@ -40,21 +49,58 @@ final class MixFile {
     this.sink = sink;
     this.channels = channels;
     this.windowFrames = windowFrames;
-    this.ring = new int[windowFrames * channels];
     this.direct = channels == 1;
+    this.channelSources = new int[channels];
+    if (channels == 1) {
+      this.ring = new int[windowFrames];
+    } else {
+      this.stored = new byte[windowFrames * channels * 2];
+    }
   }
 
-  /** One more segment adds into this file; with a second one a mono file starts mixing. */
+  /**
+   * One more segment adds into this file; with a second one a mono file starts mixing. A stereo file
+   * told of a source without its channel mixes from now on (use {@link #addSource(int)}).
+   */
   void addSource() {
     sources++;
     if (sources > 1) {
       direct = false;
+    }
+    if (stored != null) {
+      startMixing();
+    }
+  }
+
+  /**
+   * One more segment adds into {@code channel} of this stereo file; with a second one on a channel
+   * the file starts mixing.
+   */
+  void addSource(int channel) {
+    if (++channelSources[channel] > 1 && stored != null) {
+      startMixing();
     }
   }
 
   /** Whether audio is written straight through (for tests). */
   boolean direct() {
     return direct;
+  }
+
+  /** Whether a stereo file keeps its window as stored bytes (for tests). */
+  boolean stored() {
+    return stored != null;
+  }
+
+  /** The stored window's bytes become sums (a stored sample is its own sum). */
+  private void startMixing() {
+    int[] sums = new int[windowFrames * channels];
+    byte[] b = stored;
+    for (int i = 0; i < sums.length; i++) {
+      sums[i] = (short) ((b[2 * i] & 0xff) | (b[2 * i + 1] << 8));
+    }
+    ring = sums;
+    stored = null;
   }
 
   /** Adds {@code count} samples (16-bit little-endian in {@code pcm} from {@code off}) to {@code channel} from frame {@code at}. */
@@ -94,9 +140,23 @@ final class MixFile {
     while (i < count) {
       int start = (int) (frame % windowFrames);
       int n = Math.min(count - i, windowFrames - start);
-      addRun(start * channels + channel, pcm, off + 2 * i, n);
+      if (stored != null) {
+        storeRun(start * channels + channel, pcm, off + 2 * i, n);
+      } else {
+        addRun(start * channels + channel, pcm, off + 2 * i, n);
+      }
       i += n;
       frame += n;
+    }
+  }
+
+  /** Stored mode: one source per channel never overlaps itself, so its samples are stored, not added. */
+  private void storeRun(int index, byte[] pcm, int off, int n) {
+    byte[] b = stored;
+    int stride = 2 * channels;
+    for (int k = 0, o = 2 * index; k < n; k++, o += stride) {
+      b[o] = pcm[off + 2 * k];
+      b[o + 1] = pcm[off + 2 * k + 1];
     }
   }
 
@@ -143,6 +203,14 @@ final class MixFile {
       int n = (int) Math.min(frame - committed, windowFrames - start);
       int samples = n * channels;
       int len = samples * 2;
+      if (stored != null) {
+        // the bytes are the file's already: written as they are, then the window is silence again
+        int from = start * channels * 2;
+        sink.write(stored, from, len);
+        java.util.Arrays.fill(stored, from, from + len, (byte) 0);
+        committed += n;
+        continue;
+      }
       if (bytes.length < len) {
         bytes = new byte[len];
       }

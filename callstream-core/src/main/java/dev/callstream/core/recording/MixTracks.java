@@ -81,6 +81,9 @@ final class MixTracks implements CallRecording.Tracks {
     if (side != null) {
       side.addSource();
     }
+    if (stereo != null) {
+      stereo.addSource(segment.channel().stereoIndex());
+    }
     if (!recorder.tracks().contains(CallRecorder.Track.SEGMENTS)) {
       return;
     }

@@ -223,6 +223,47 @@ class MixFileTest {
   }
 
   @Test
+  void stereoWithOneSourcePerChannelIsStoredThenMixesWhenASecondJoins() throws IOException {
+    for (int round = 0; round < 20; round++) {
+      int window = 50 + random.nextInt(200);
+      MemorySink sink = new MemorySink(2);
+      MixFile file = new MixFile(sink, 2, window);
+      file.addSource(0);
+      file.addSource(1);
+      assertThat(file.stored()).isTrue();
+      Model model = new Model(2);
+      long[] at = {0, random.nextInt(100)};
+      long extent = 0;
+      int joinStep = 20 + random.nextInt(30);
+      long bot = -1;
+      for (int step = 0; step < 60; step++) {
+        if (step == joinStep) {
+          file.addSource(1);                   // a bot joins the right at the timeline's extent
+          assertThat(file.stored()).isFalse();
+          bot = extent;
+        }
+        int channel = random.nextInt(2);
+        int slot = 1 + random.nextInt(window);
+        int n = random.nextInt(4) == 0 ? slot / 2 + 1 : slot;   // short chunks leave silence in their slot
+        if (random.nextInt(8) > 0) {                              // a lost slot now and then
+          add(file, model, at[channel], channel, loud(n));
+        }
+        at[channel] += slot;
+        extent = Math.max(extent, at[channel]);
+        if (bot >= 0 && bot < at[1]) {
+          short[] chunk = loud(40);
+          add(file, model, bot, 1, chunk);
+          bot += 40;
+        }
+      }
+      file.extendTo(extent);
+      model.extendTo(extent);
+      file.finish();
+      assertThat(sink.samples()).as("round " + round).isEqualTo(model.samples());
+    }
+  }
+
+  @Test
   void randomChunksOfTwoSourcesMatchTheModel() throws IOException {
     for (int round = 0; round < 20; round++) {
       int channels = 1 + random.nextInt(2);

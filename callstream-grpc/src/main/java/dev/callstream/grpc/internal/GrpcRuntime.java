@@ -2,15 +2,16 @@ package dev.callstream.grpc.internal;
 
 import com.google.protobuf.Empty;
 import dev.callstream.core.metrics.CallStreamMetrics;
-import dev.callstream.grpc.proto.StreamEvent;
 import dev.callstream.grpc.proto.StreamingGrpc;
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -56,10 +57,27 @@ public final class GrpcRuntime {
   private Server server;
 
   private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections) {
+    this(settings, rejections,
+        Executors.newFixedThreadPool(settings.dispatchThreads(), daemon("callstream-grpc-dispatch-")));
+  }
+
+  private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections,
+      ExecutorService dispatchPool) {
     this.settings = settings;
     this.rejections = rejections;
-    this.dispatchPool = Executors.newFixedThreadPool(settings.dispatchThreads(), daemon("callstream-grpc-dispatch-"));
+    this.dispatchPool = dispatchPool;
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("callstream-grpc-idle-"));
+  }
+
+  /** A runtime that never binds, its lanes on {@code dispatchPool}: for {@link ReceivePath}. */
+  static GrpcRuntime unbound(GrpcSettings settings, ExecutorService dispatchPool) {
+    return new GrpcRuntime(settings, reason -> {}, dispatchPool);
+  }
+
+  /** Stops what {@link #unbound} started. */
+  void stopUnbound() {
+    sweeper.shutdownNow();
+    dispatchPool.shutdownNow();
   }
 
   /** Binds and starts serving. */
@@ -86,8 +104,17 @@ public final class GrpcRuntime {
   }
 
   private void bind() throws IOException {
-    ServerServiceDefinition service = ServerServiceDefinition.builder(StreamingGrpc.getServiceDescriptor())
-        .addMethod(StreamingGrpc.getStreamMethod(), new StreamHandler())
+    // The generated method with our request marshaller (Inbound: media chunks read without the
+    // generated builders); a service descriptor of its own, as gRPC wants the same method instance.
+    MethodDescriptor<Inbound, Empty> method = StreamingGrpc.getStreamMethod()
+        .toBuilder(new Inbound.Marshaller(), StreamingGrpc.getStreamMethod().getResponseMarshaller())
+        .build();
+    ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(StreamingGrpc.SERVICE_NAME)
+        .setSchemaDescriptor(StreamingGrpc.getServiceDescriptor().getSchemaDescriptor())
+        .addMethod(method)
+        .build();
+    ServerServiceDefinition service = ServerServiceDefinition.builder(descriptor)
+        .addMethod(method, new StreamHandler())
         .build();
     NettyServerBuilder builder = settings.tls().serverBuilder(new InetSocketAddress(settings.host(), settings.port()))
         // Handlers only queue work on the call's lane: nothing blocks a transport thread.
@@ -267,9 +294,9 @@ public final class GrpcRuntime {
   }
 
   /** The one RPC: admits the stream (authorization already checked) and hands it to a new call. */
-  private final class StreamHandler implements ServerCallHandler<StreamEvent, Empty> {
+  private final class StreamHandler implements ServerCallHandler<Inbound, Empty> {
     @Override
-    public ServerCall.Listener<StreamEvent> startCall(ServerCall<StreamEvent, Empty> call, Metadata headers) {
+    public ServerCall.Listener<Inbound> startCall(ServerCall<Inbound, Empty> call, Metadata headers) {
       if (closing) {
         refusedDraining.incrementAndGet();
         rejected(CallStreamMetrics.Rejection.DRAINING);
