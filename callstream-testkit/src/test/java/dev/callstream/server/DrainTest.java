@@ -131,7 +131,9 @@ class DrainTest {
 
     assertThat(System.nanoTime() - before).isLessThan(TimeUnit.SECONDS.toNanos(10));
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.SHUTDOWN);
-    assertThat(drained).isDone();
+    // each drain() caller holds its own copy of the runtime's future: it completes right after
+    // close()'s own copy, on the draining thread, not necessarily before close() returns
+    assertThat(drained).succeedsWithin(Duration.ofSeconds(5));
     // a second drain is a no-op on a stopped server
     assertThat(server.drain(Duration.ofSeconds(1))).isDone();
   }

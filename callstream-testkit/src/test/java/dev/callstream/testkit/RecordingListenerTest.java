@@ -30,10 +30,18 @@ class RecordingListenerTest {
   private static CallSession session(String callId) {
     return (CallSession) java.lang.reflect.Proxy.newProxyInstance(CallSession.class.getClassLoader(),
         new Class<?>[] {CallSession.class}, (proxy, method, args) -> {
-          if (method.getName().equals("callId")) {
-            return callId;
+          switch (method.getName()) {
+            case "callId":
+              return callId;
+            case "toString":
+              return "session of " + callId;
+            case "hashCode":
+              return System.identityHashCode(proxy);
+            case "equals":
+              return proxy == args[0];
+            default:
+              throw new UnsupportedOperationException(method.getName());
           }
-          throw new UnsupportedOperationException(method.getName());
         });
   }
 
