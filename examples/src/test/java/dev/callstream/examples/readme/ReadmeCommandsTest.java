@@ -57,6 +57,14 @@ class ReadmeCommandsTest {
     NOT_RUN.put("callstream-bench/run-benchmarks.sh --quick", "a benchmark run of many minutes; BENCHMARKS.md has its"
         + " figures and when they were taken");
     NOT_RUN.put("scripts/soak.sh", "a soak run of hours (RELIABILITY.md)");
+    NOT_RUN.put("java -jar examples/spring-boot/target/callstream-spring-example.jar --server.port=8080"
+        + " --callstream.recordings=recordings", "port 8080 may be taken; SpringExampleJarIT runs this jar with these"
+        + " flags on a free port, sends it calls and reads /actuator/health and /actuator/prometheus");
+    NOT_RUN.put("java -jar callstream-cli/target/callstream.jar send --url ws://127.0.0.1:8080/",
+        "sends to the Boot example above; SpringExampleJarIT sends the same kind of calls to the jar");
+    NOT_RUN.put("curl http://127.0.0.1:8080/actuator/health   # {\"status\":\"UP\",\"components\":{\"callstream\":{...",
+        "reads the Boot example above; SpringExampleJarIT reads the same endpoint");
+
   }
 
   @Test

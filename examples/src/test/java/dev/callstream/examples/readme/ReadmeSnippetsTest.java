@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every {@code ```java} block of the README is compiled code: the line before its fence names it
  * ({@code <!-- snippet: NAME -->}), and each region {@code // readme:begin NAME} ...
- * {@code // readme:end NAME} in the examples' sources (main or test) must equal the block, character
+ * {@code // readme:end NAME} in the examples' sources (main or test, {@code examples/spring-boot} included) must equal the block, character
  * for character after removing the region's common indentation. So a README block cannot drift from
  * code that compiles, and the blocks that can run quickly do run ({@link ReadmeRunTest},
  * {@link TestkitSnippetTest}).
@@ -38,6 +38,9 @@ class ReadmeSnippetsTest {
   void everyJavaBlockOfTheReadmeIsARegionOfACompiledSource() throws IOException {
     Map<String, String> blocks = javaBlocks(Files.readAllLines(ROOT.resolve("README.md")));
     Map<String, List<Region>> regions = regions(ROOT.resolve("examples/src"));
+    // the Spring Boot block compiles only beside Boot, in the Boot example's own sources
+    regions(ROOT.resolve("examples/spring-boot/src")).forEach(
+        (name, found) -> regions.computeIfAbsent(name, n -> new ArrayList<>()).addAll(found));
 
     List<String> problems = new ArrayList<>();
     blocks.forEach((name, block) -> {
