@@ -40,12 +40,26 @@ def section(results):
       f"{machine.get('date', '?')}{' (quick mode)' if machine.get('quick') == '1' else ''}. "
       "Load averages (`uptime`) before and after:\n")
     w("```\n" + text_of(results, "kafka.uptime") + "\n```\n")
+    tp_any = next((r for r in runs if "publishFramesPerSecond" in r), None)
+    rec_any = next((r for r in runs if r.get("label", "").startswith("kafka/record/") and "calls" in r), None)
+    w("What the script runs (ports picked at run time; `taskset` when there are 2+ CPUs):\n")
+    lines = []
+    if tp_any:
+        lines.append("taskset -c 0 java -Xmx2g -cp callstream-bench/target/benchmarks.jar dev.callstream.bench.KafkaThroughput "
+                     f"--bootstrap 127.0.0.1:PORT --calls {tp_any['calls']} --frames {tp_any['frames'] // tp_any['calls'] // 2} "
+                     f"--partitions {tp_any['partitions']}")
+    if rec_any:
+        lines.append("taskset -c 0 java -Xmx1g -jar callstream-cli/target/callstream.jar record --port 0 --tls none "
+                     "--recordings DIR [--kafka 127.0.0.1:PORT --kafka-topic callstream]")
+        lines.append("taskset -c 1 java -jar callstream-cli/target/callstream.jar send --url ws://127.0.0.1:PORT/ "
+                     f"--calls {rec_any['calls']} --duration {rec_any['seconds']} --realtime")
+    w("```\n" + "\n".join(lines) + "\n```\n")
     tp = [r for r in runs if r.get("label", "").startswith("kafka/throughput") and "error" not in r]
     if tp:
         w("### Frames per second through the publisher and the source (`KafkaThroughput`)\n")
         w("20 calls, both sides, frames interleaved as fast as one thread drives them through the real `CallDriver`; "
           "a frame is one 160-byte G.711 record. Publisher: until the broker acknowledged every record (`flush`); "
-          "hand-off: the receive path's own cost per frame (callbacks until the record is queued). Source: a new "
+          "hand-off: wall time per frame of the thread driving the calls (callbacks until the record is queued; it shares its core with the producer's threads). Source: a new "
           "consumer group reads the topic back into no-op listeners, from the first frame to the last `onEnd`.\n")
         w("| run | frames | publisher frames/s | hand-off us/frame | publisher CPU us/frame | dropped | source frames/s | source CPU us/frame | load |")
         w("|---|---|---|---|---|---|---|---|---|")
@@ -82,6 +96,10 @@ def section(results):
         if ratios:
             w(f"\nPublishing on / off, per round: {', '.join(f'{x:.2f}x' for x in ratios)} "
               f"(median {statistics.median(ratios):.2f}x).\n")
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "notes", "kafka.md")
+    if os.path.exists(notes):
+        # hand-written reading of the runs (callstream-bench/notes/kafka.md), kept with the numbers
+        w(open(notes).read().strip() + "\n")
     out.append(END)
     return out
 

@@ -512,7 +512,7 @@ def main():
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "notes")
     if os.path.isdir(notes):
         for name in sorted(os.listdir(notes)):
-            if name.endswith(".md") and name != "grpc.md":  # grpc.md goes into the gRPC section
+            if name.endswith(".md") and name not in ("grpc.md", "kafka.md"):  # into their own sections
                 w(open(os.path.join(notes, name)).read().rstrip() + "\n")
 
     # ---- noise
