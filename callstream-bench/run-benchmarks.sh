@@ -2,7 +2,7 @@
 # Runs the callstream benchmarks and writes BENCHMARKS.md at the repository root.
 #
 #   callstream-bench/run-benchmarks.sh [--quick] [--skip-build] [--skip-jmh] [--skip-e2e] [--skip-profile]
-#                                      [--skip-grpc] [--only-grpc] [--keep-results]
+#                                      [--skip-grpc] [--only-grpc] [--skip-kafka] [--only-kafka] [--keep-results]
 # --keep-results adds to the previous results instead of starting afresh (re-run one part on a quieter
 # machine: the latest run of each measurement wins, and BENCHMARKS.md lists every command).
 #
@@ -15,11 +15,15 @@
 # BENCHMARKS.md and leaves the other measurements as they are): our gRPC
 # server (no-op, recording) and the minimal Python grpcio receiver at 200 real-time calls, in rounds, then
 # 500 real-time calls recorded; needs Debian's python3-grpcio, python3-protobuf and protobuf-compiler.
+# Kafka (skip with --skip-kafka, or run alone with --only-kafka, which rewrites only the Kafka section of
+# BENCHMARKS.md): starts a KRaft broker from the Kafka jars on loopback; frames/s through KafkaCallPublisher
+# and KafkaCallSource (KafkaThroughput), then `callstream record` with and without --kafka side by side,
+# fed by `callstream send --realtime`: the receiver's CPU per frame. About 10 minutes with --quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0; GRPC=1; ONLY_GRPC=0
+QUICK=0; BUILD=1; JMH=1; E2E=1; PROFILE=1; KEEP=0; GRPC=1; ONLY_GRPC=0; KAFKA=1; ONLY_KAFKA=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
@@ -29,7 +33,9 @@ for arg in "$@"; do
     --skip-profile) PROFILE=0 ;;
     --keep-results) KEEP=1 ;;
     --skip-grpc) GRPC=0 ;;
-    --only-grpc) JMH=0; E2E=0; PROFILE=0; ONLY_GRPC=1 ;;
+    --only-grpc) JMH=0; E2E=0; PROFILE=0; KAFKA=0; ONLY_GRPC=1 ;;
+    --skip-kafka) KAFKA=0 ;;
+    --only-kafka) JMH=0; E2E=0; PROFILE=0; GRPC=0; ONLY_KAFKA=1 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -59,7 +65,9 @@ fi
 
 if [ "$BUILD" = 1 ]; then
   echo "== build" >&2
-  mvn -B -q -pl callstream-bench -am package -DskipTests
+  MODULES=callstream-bench
+  [ "$KAFKA" = 1 ] && MODULES=callstream-bench,callstream-cli   # the Kafka runs use callstream.jar
+  mvn -B -q -pl "$MODULES" -am package -DskipTests
 fi
 
 echo "== machine" >&2
@@ -177,11 +185,149 @@ if [ "$PROFILE" = 1 ]; then
   fi
 fi
 
+# ---- Kafka (issue 15): --only-kafka runs just this and replaces only the Kafka section of BENCHMARKS.md.
+# A KRaft broker (controller and broker in one JVM) from the Kafka jars of callstream-bench/kafka-broker/pom.xml,
+# on loopback, pinned with the load generator to CPU 1; then (1) KafkaThroughput: frames/s through the
+# publisher and through the source, and (2) `callstream record` with and without --kafka, side by side
+# in rounds, fed by `callstream send --realtime`: the receiver's CPU per frame from /proc/PID/stat.
+KAFKA_PID=""
+kafka_broker_start() {
+  local kdir=$RESULTS/kafka-broker
+  rm -rf "$kdir"; mkdir -p "$kdir"
+  mvn -B -q -o -f callstream-bench/kafka-broker/pom.xml dependency:build-classpath -Dmdep.outputFile="$ROOT/$kdir/cp.txt" >&2 \
+    || mvn -B -q -f callstream-bench/kafka-broker/pom.xml dependency:build-classpath -Dmdep.outputFile="$ROOT/$kdir/cp.txt" >&2
+  read -r KAFKA_PORT KAFKA_CONTROLLER_PORT < <("$PYTHON" -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+  cat > "$kdir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$kdir/data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+PROPS
+  local cp; cp=$(cat "$kdir/cp.txt")
+  java -cp "$cp" kafka.tools.StorageTool format -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" \
+      -c "$kdir/server.properties" > "$kdir/format.log" 2>&1
+  "${CLIENT[@]}" java -Xmx768m -cp "$cp" kafka.Kafka "$kdir/server.properties" > "$kdir/broker.log" 2>&1 &
+  KAFKA_PID=$!
+  KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+  for _ in $(seq 1 120); do
+    # the broker logs nothing (no SLF4J binding on its classpath): ready when its listener accepts;
+    # the clients wait for the controller themselves
+    if "$PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1', $KAFKA_PORT), 1)" 2>/dev/null; then
+      echo "kafka broker on $KAFKA_BOOTSTRAP (pid $KAFKA_PID)" >&2
+      return 0
+    fi
+    kill -0 "$KAFKA_PID" 2>/dev/null || break
+    sleep 1
+  done
+  echo "the Kafka broker did not start (see $kdir/broker.log)" >&2
+  return 1
+}
+kafka_broker_stop() {
+  if [ -n "$KAFKA_PID" ]; then
+    kill "$KAFKA_PID" 2>/dev/null || true
+    wait "$KAFKA_PID" 2>/dev/null || true
+    KAFKA_PID=""
+  fi
+}
+
+cpu_ticks() { # utime + stime of a process, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# record_round LABEL CALLS SECONDS [record flags...]: one `callstream record` fed by `callstream send --realtime`;
+# appends a JSON line with the receiver's CPU (us) per frame to kafka.jsonl
+record_round() {
+  local label=$1 calls=$2 seconds=$3; shift 3
+  local work=$RESULTS/kafka-work; rm -rf "$work"; mkdir -p "$work"
+  echo "== $label ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  ${SERVER_CPU:+taskset -c $SERVER_CPU} java -Xmx1g -jar "$CLI_JAR" record --port 0 --tls none \
+      --recordings "$work/recordings" "$@" > "$work/record.out" 2> "$work/record.err" &
+  local pid=$! url=""
+  for _ in $(seq 1 120); do
+    url=$(sed -n 's|^listening on \(ws://[^ ]*\).*|\1|p' "$work/record.out" | head -1)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if [ -z "$url" ]; then
+    echo "{\"label\":\"$label\",\"error\":\"record did not start\"}" >> "$RESULTS/kafka.jsonl"
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    return
+  fi
+  # warm-up: one short call so that class loading and the first JIT are not counted
+  timeout 120 "${CLIENT[@]}" java -jar "$CLI_JAR" send --url "$url" --calls 10 --duration 5 --realtime > /dev/null 2>&1 || true
+  local load0 before after sent
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  before=$(cpu_ticks "$pid")
+  sent=$(timeout $((seconds + 120)) "${CLIENT[@]}" java -jar "$CLI_JAR" send --url "$url" --calls "$calls" \
+      --duration "$seconds" --realtime 2> "$work/send.err" | tail -1) || true   # a failed call shows in the JSON
+  after=$(cpu_ticks "$pid" 2>/dev/null || echo "$before")
+  # keep why calls failed (send's stderr names each failed call and its reason)
+  grep ' failed: ' "$work/send.err" > "$RESULTS/send-failures-${label//\//_}.txt" 2>/dev/null || true
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  "$PYTHON" - "$label" "$calls" "$seconds" "$before" "$after" "$(getconf CLK_TCK)" "$load0" "$sent" "$*" >> "$RESULTS/kafka.jsonl" <<'PY'
+import json, sys
+label, calls, seconds, before, after, tck, load, sent, flags = sys.argv[1:10]
+s = json.loads(sent) if sent.startswith("{") else {}
+frames = s.get("mediaSent", 0)
+cpu_us = (int(after) - int(before)) * 1e6 / int(tck)
+print(json.dumps({"label": label, "calls": int(calls), "seconds": int(seconds), "flags": flags,
+                  "frames": frames, "failedCalls": s.get("failedCalls"), "cpuSeconds": cpu_us / 1e6,
+                  "cpuMicrosPerFrame": cpu_us / frames if frames else None, "loadavg": load}))
+PY
+  rm -rf "$work"
+}
+
+if [ "$KAFKA" = 1 ]; then
+  CLI_JAR=callstream-cli/target/callstream.jar
+  # 50/100 calls: on a shared 2-core machine 100 fresh handshakes at once already time out now and then
+  if [ "$QUICK" = 1 ]; then KCALLS=50; KSECONDS=20; KFRAMES=2000; else KCALLS=100; KSECONDS=40; KFRAMES=5000; fi
+  : > "$RESULTS/kafka.jsonl"
+  uptime > "$RESULTS/kafka.uptime"
+  trap kafka_broker_stop EXIT
+  if kafka_broker_start; then
+    for round in $(seq 1 "$ROUNDS"); do
+      echo "== kafka/throughput/r$round ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
+      timeout 600 ${SERVER_CPU:+taskset -c $SERVER_CPU} java -Xmx2g -cp "$JAR" dev.callstream.bench.KafkaThroughput \
+          --bootstrap "$KAFKA_BOOTSTRAP" --calls 20 --frames "$KFRAMES" --partitions 2 --label "kafka/throughput/r$round" \
+          2> "$RESULTS/kafka-throughput-r$round.err" >> "$RESULTS/kafka.jsonl" \
+        || echo "{\"label\":\"kafka/throughput/r$round\",\"error\":\"KafkaThroughput failed or timed out\"}" >> "$RESULTS/kafka.jsonl"
+    done
+    java -cp "$JAR" dev.callstream.bench.KafkaThroughput --bootstrap "$KAFKA_BOOTSTRAP" --create-topic callstream \
+        --partitions 2 >&2
+    for round in $(seq 1 "$ROUNDS"); do
+      # side by side: the same load without and with publishing, one after the other, in each round
+      record_round "kafka/record/$KCALLS/off/r$round" "$KCALLS" "$KSECONDS"
+      record_round "kafka/record/$KCALLS/on/r$round" "$KCALLS" "$KSECONDS" --kafka "$KAFKA_BOOTSTRAP" --kafka-topic callstream
+    done
+  fi
+  kafka_broker_stop
+  uptime >> "$RESULTS/kafka.uptime"
+fi
+
 echo "== report" >&2
-if [ "$ONLY_GRPC" = 1 ]; then
+if [ "$ONLY_KAFKA" = 1 ]; then
+  # only the Kafka section of BENCHMARKS.md is replaced; the other measurements stay as they were
+  "$PYTHON" "$PYDIR/kafka_report.py" --results "$RESULTS" --out BENCHMARKS.md
+elif [ "$ONLY_GRPC" = 1 ]; then
   # only the gRPC section of BENCHMARKS.md is replaced; the other measurements stay as they were
   "$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md --only-grpc
 else
   "$PYTHON" "$PYDIR/report.py" --results "$RESULTS" --out BENCHMARKS.md
+  [ "$KAFKA" = 1 ] && "$PYTHON" "$PYDIR/kafka_report.py" --results "$RESULTS" --out BENCHMARKS.md
 fi
 echo "wrote $ROOT/BENCHMARKS.md" >&2

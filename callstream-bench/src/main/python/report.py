@@ -574,6 +574,11 @@ def main():
     w("With a load above ~2 the server's core is shared with other processes: CPU per frame (process CPU time) "
       "is the most robust figure; latency and throughput suffer first. Re-run on a quiet machine for release numbers.\n")
 
+    # the Kafka section is written by kafka_report.py (run-benchmarks.sh --only-kafka): keep it
+    kafka_begin, kafka_end = "<!-- Kafka section", "<!-- end of the Kafka section -->"
+    previous = open(args.out).read() if os.path.exists(args.out) else ""
+    if kafka_begin in previous and kafka_end in previous:
+        out.append(previous[previous.index(kafka_begin):previous.index(kafka_end) + len(kafka_end)])
     with open(args.out, "w") as f:
         f.write("\n".join(out) + "\n")
 

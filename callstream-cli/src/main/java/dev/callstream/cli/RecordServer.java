@@ -159,13 +159,20 @@ final class RecordServer implements AutoCloseable {
             + " in " + recordings);
       }
     }
+    // Metrics only with the admin endpoint: without it nobody could read them, and they cost nothing.
+    PrometheusMeterRegistry registry = settings.adminPort() >= 0 ? AdminServer.newRegistry() : null;
     KafkaCallPublisher publisher = null;
     if (settings.kafka() != null) {
       // checks that the topic exists: a clear error before any call is accepted
-      publisher = KafkaCallPublisher.builder(settings.kafka().bootstrap()).topic(settings.kafka().topic()).start();
+      KafkaCallPublisher.Builder kafka = KafkaCallPublisher.builder(settings.kafka().bootstrap())
+          .topic(settings.kafka().topic());
+      if (registry != null) {
+        kafka.meterRegistry(registry);
+      }
+      publisher = kafka.start();
     }
     try {
-      return startServers(settings, recordings, publisher, out, err, status);
+      return startServers(settings, recordings, publisher, registry, out, err, status);
     } catch (RuntimeException | IOException e) {
       if (publisher != null) {
         publisher.close();
@@ -175,9 +182,7 @@ final class RecordServer implements AutoCloseable {
   }
 
   private static RecordServer startServers(Settings settings, Path recordings, KafkaCallPublisher publisher,
-      PrintWriter out, PrintWriter err, PrintWriter status) throws IOException {
-    // Metrics only with the admin endpoint: without it nobody could read them, and they cost nothing.
-    PrometheusMeterRegistry registry = settings.adminPort() >= 0 ? AdminServer.newRegistry() : null;
+      PrometheusMeterRegistry registry, PrintWriter out, PrintWriter err, PrintWriter status) throws IOException {
     CallStreamListener.Factory recorder;
     if (recordings == null) {
       recorder = CallStreamListener.Factory.all(new UnrecordedLines(out), publisher);

@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +88,13 @@ class KafkaCommandsTest {
     return outText.toString().lines().filter(l -> l.startsWith("call ended ")).count();
   }
 
+  private PrometheusText scrape(HttpClient client) throws Exception {
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(server.adminUri().resolve("/metrics"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return PrometheusText.parse(response.body());
+  }
+
   private static List<String> folders(Path root) throws Exception {
     try (Stream<Path> list = Files.list(root)) {
       return list.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
@@ -95,7 +104,8 @@ class KafkaCommandsTest {
   @Test
   void replayWritesWavFilesByteIdenticalToRecord() throws Exception {
     Path live = dir.resolve("live");
-    record("--recordings", live.toString(), "--kafka", cluster.bootstrapServers(), "--kafka-topic", "calls");
+    record("--recordings", live.toString(), "--kafka", cluster.bootstrapServers(), "--kafka-topic", "calls",
+        "--admin-port", "0");
     assertThat(errText.toString()).contains("publishing every call to kafka " + cluster.bootstrapServers()
         + " topic calls");
     HttpClient client = RecordTestCall.client(null);
@@ -117,6 +127,14 @@ class KafkaCommandsTest {
     }
     lossy.stop(1).stop(1);
     await().atMost(Duration.ofSeconds(30)).until(() -> ended() == 2);
+    // the publisher's counters on /metrics (CONTRACTS.md section 6 names, tagged with the topic)
+    String metrics = "callstream_kafka_published_total{topic=\"calls\"}";
+    await().atMost(Duration.ofSeconds(30)).until(() -> scrape(client).samples.getOrDefault(metrics, 0.0) > 0);
+    PrometheusText scraped = scrape(client);
+    assertThat(scraped.types).containsEntry("callstream_kafka_dropped_total", "counter")
+        .containsEntry("callstream_kafka_published_total", "counter")
+        .containsEntry("callstream_kafka_buffered_bytes", "gauge");
+    assertThat(scraped.samples).containsEntry("callstream_kafka_dropped_total{topic=\"calls\"}", 0.0);
     server.close(); // flushes the publisher
     server = null;
     assertThat(RecordTestSupport.callJson(live.resolve("lossy-2")).get("kafkaDropped").asLong()).isZero();

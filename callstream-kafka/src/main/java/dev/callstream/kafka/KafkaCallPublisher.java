@@ -14,6 +14,7 @@ import dev.callstream.core.Transport;
 import dev.callstream.core.TransportEvent;
 import dev.callstream.core.recording.CallRecorder;
 import dev.callstream.kafka.internal.ModelJson;
+import dev.callstream.kafka.internal.PublisherMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * away the producer holds and retries records for {@link Builder#deliveryTimeout} (default 120 s,
  * so a 30 s outage loses nothing); once that time passes, or the queue is full, audio and gap
  * records are dropped and counted per call ({@link #dropped(CallSession)}, {@code kafkaDropped} in
- * {@code call.json} through {@link #callJsonExtras()}), in total ({@link #dropped()}), and logged
- * with the call id. Call-start, stop and call-end records are never dropped for a full queue (they
+ * {@code call.json} through {@link #callJsonExtras()}), in total ({@link #dropped()} and the
+ * metric {@code callstream_kafka_dropped_total}, see {@link Builder#meterRegistry}), and logged with
+ * the call id. Call-start, stop and call-end records are never dropped for a full queue (they
  * are few and small). The call itself and other listeners go on unharmed.
  *
  * <h2>Threading</h2>
@@ -108,6 +110,9 @@ public final class KafkaCallPublisher implements CallStreamListener.Factory, Aut
     this.sender = new Thread(this::sendLoop, "callstream-kafka-publisher");
     sender.setDaemon(true);
     sender.start();
+    if (b.meterRegistry != null) {
+      PublisherMetrics.register(b.meterRegistry, topic, dropped, published, bufferedBytes);
+    }
   }
 
   /** A builder for a publisher to the cluster at {@code bootstrap} ({@code host:port[,host:port...]}). */
@@ -479,6 +484,7 @@ public final class KafkaCallPublisher implements CallStreamListener.Factory, Aut
     private Duration deliveryTimeout = Duration.ofSeconds(120);
     private Duration closeTimeout = Duration.ofSeconds(30);
     private final Map<String, Object> overrides = new LinkedHashMap<>();
+    private Object meterRegistry;
 
     private Builder(String bootstrap) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -511,6 +517,18 @@ public final class KafkaCallPublisher implements CallStreamListener.Factory, Aut
     /** How long {@link #close()} waits for queued records; default 30 s. */
     public Builder closeTimeout(Duration timeout) {
       this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Publishes the publisher's counters on {@code registry}, tagged {@code topic}:
+     * {@code callstream_kafka_dropped_total} (records dropped, as {@link KafkaCallPublisher#dropped()}),
+     * {@code callstream_kafka_published_total} (records acknowledged) and
+     * {@code callstream_kafka_buffered_bytes} (queued for the producer). Micrometer is an optional
+     * dependency: without this call its classes are never loaded.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

@@ -31,7 +31,10 @@ final class LiveCalls {
     final byte[][] conference;
     final CallDriver driver;
     final Map<String, Object> wire = new LinkedHashMap<>();
+    /** Both sides' format, set before {@link #begin()}. */
+    AudioFormat format = AudioFormat.MULAW_8K;
     int next;
+    boolean ended;
 
     Call(String callId, int frames, long seed, CallStreamListener.Factory factory) {
       this.callId = callId;
@@ -61,9 +64,9 @@ final class LiveCalls {
     void begin() {
       driver.start(new CallMetadata(callId, "s1", "acc", null, null, "agent7", "Queue", "q1", null, "6505550100",
           "8005550199", null, Map.of("k", "v")), wire);
-      driver.segmentStart("agent", new Participant("agent", ParticipantType.AGENT, null), AudioFormat.MULAW_8K, 0);
+      driver.segmentStart("agent", new Participant("agent", ParticipantType.AGENT, null), format, 0);
       driver.segmentStart("conference", new Participant("conference", ParticipantType.CONTACT, null),
-          AudioFormat.MULAW_8K, 0);
+          format, 0);
     }
 
     boolean done() {
@@ -94,6 +97,7 @@ final class LiveCalls {
       driver.segmentStop("agent");
       driver.segmentStop("conference");
       driver.end(EndReason.STOPPED, null);
+      ended = true;
     }
   }
 
