@@ -41,7 +41,7 @@ class ReadmeCommandsTest {
   private static final Map<String, String> NOT_RUN = new LinkedHashMap<>();
 
   static {
-    NOT_RUN.put("apt-get install -y sox haproxy", "installs system packages as root; .ci/run installs them itself");
+    NOT_RUN.put("apt-get install -y sox haproxy python3-grpcio python3-protobuf protobuf-compiler python3-websockets python3-confluent-kafka", "installs system packages as root; .ci/run installs them itself");
     NOT_RUN.put("mvn -q -pl examples -am package -DskipTests exec:java -Dexec.mainClass=dev.callstream.examples.KafkaTalkTime"
         + " -Dexec.args=\"broker:9092 callstream analytics\"", "needs a Kafka broker named broker; KafkaTalkTimeTest runs"
         + " the same worker against an embedded one, and the other exec:java commands prove the command line");
