@@ -60,14 +60,14 @@ class LimitsTest extends ServerTestSupport {
       // The server may close before the client finished writing the message.
     }
     RecordingCallListener listener = RecordingCallListener.take(created);
-    try {
-      assertThat(peer.awaitCloseCode(5)).isEqualTo(1009);
-    } catch (java.util.concurrent.ExecutionException brokenWhileWriting) {
+    int code = peer.awaitCloseCode(5);
+    if (code == WebSocketPeer.NO_CLOSE_FRAME) {
       // When the server closes while the client is still writing the 70 KB, the client's write can
       // fail (broken pipe) before it reads the 1009 frame; then check the server's side of it.
-      assertThat(brokenWhileWriting).hasRootCauseInstanceOf(java.io.IOException.class);
       assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
       assertThat(listener.endCause).hasMessageContaining("message over 4096 bytes");
+    } else {
+      assertThat(code).isEqualTo(1009);
     }
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
 
