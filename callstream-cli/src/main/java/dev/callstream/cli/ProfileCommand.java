@@ -192,7 +192,7 @@ final class ProfileCommand implements Callable<Integer> {
       requireOption(spec, fields.mainAccount, "--main-account");
       requireOption(spec, fields.rcAccount, "--rc-account");
       StreamingProfile profile = fields.profile(key);
-      return parent.run(spec, connection, fields.secret, client -> client.createJson(profile));
+      return parent.run(spec, connection, fields.secret, client -> parent.asJson(client.createJson(profile)));
     }
   }
 
@@ -212,7 +212,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       StreamingProfile profile = fields.profile(key);
-      return parent.run(spec, connection, fields.secret, client -> client.updateJson(profile));
+      return parent.run(spec, connection, fields.secret, client -> parent.asJson(client.updateJson(profile)));
     }
   }
 
@@ -234,7 +234,7 @@ final class ProfileCommand implements Callable<Integer> {
           spec,
           connection,
           null,
-          client -> client.getJson(key.subAccount, key.productType, key.productId));
+          client -> parent.asJson(client.getJson(key.subAccount, key.productType, key.productId)));
     }
   }
 
@@ -295,8 +295,7 @@ final class ProfileCommand implements Callable<Integer> {
       StreamingProfileClient.Builder builder =
           StreamingProfileClient.builder()
               .baseUrl(connection.baseUrl)
-              .httpClient(http)
-              .objectMapper(mapper);
+              .httpClient(http);
       authenticate(spec, connection, builder, secrets);
       JsonNode result = operation.apply(builder.build());
       out.println(mask(result, secrets).toString());
@@ -394,6 +393,15 @@ final class ProfileCommand implements Callable<Integer> {
       summary.put("message", message);
     }
     return summary;
+  }
+
+  /** The body as a tree to mask: JSON as it is, a non-JSON body as one text value, none as null. */
+  JsonNode asJson(String body) {
+    if (body.isBlank()) {
+      return mapper.getNodeFactory().nullNode();
+    }
+    JsonNode json = parseOrNull(body);
+    return json != null ? json : mapper.getNodeFactory().textNode(body);
   }
 
   private JsonNode parseOrNull(String body) {

@@ -298,8 +298,8 @@ public final class ExchangingTokenProvider implements TokenProvider {
       return this;
     }
 
-    /** Reads token responses; default a new {@code ObjectMapper}. */
-    public Builder objectMapper(ObjectMapper objectMapper) {
+    /** Reads token responses; default a new {@code ObjectMapper}. Not public: the JSON mapping is ours. */
+    Builder objectMapper(ObjectMapper objectMapper) {
       this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
       return this;
     }

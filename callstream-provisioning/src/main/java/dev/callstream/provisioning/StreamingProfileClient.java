@@ -94,13 +94,20 @@ public final class StreamingProfileClient {
    * @throws ProvisioningException if the request failed or the response is not a profile
    */
   public StreamingProfile create(StreamingProfile profile) {
-    return ProfileJson.fromJson(createJson(profile), "create");
+    return ProfileJson.fromJson(http.json(createAnswer(profile)), "create");
   }
 
-  /** Like {@link #create}, returning the response body as the server sent it. */
-  public JsonNode createJson(StreamingProfile profile) {
+  /**
+   * Like {@link #create}, returning the response body as the server sent it: JSON text, or an
+   * empty string when the answer had no body. Never null.
+   */
+  public String createJson(StreamingProfile profile) {
+    return createAnswer(profile).body();
+  }
+
+  private JsonHttp.Answer createAnswer(StreamingProfile profile) {
     ProfileJson.requireCreatable(profile);
-    return http.json(send("POST", productUrl(), ProfileJson.toJson(profile), profile.secret()));
+    return send("POST", productUrl(), ProfileJson.toJson(profile), profile.secret());
   }
 
   /**
@@ -112,13 +119,17 @@ public final class StreamingProfileClient {
    * @throws ProvisioningException if the request failed or the response is not a profile
    */
   public StreamingProfile update(StreamingProfile profile) {
-    return ProfileJson.fromJson(updateJson(profile), "update");
+    return ProfileJson.fromJson(http.json(updateAnswer(profile)), "update");
   }
 
-  /** Like {@link #update}, returning the response body as the server sent it. */
-  public JsonNode updateJson(StreamingProfile profile) {
+  /** Like {@link #update}, returning the response body as the server sent it (as {@link #createJson}). */
+  public String updateJson(StreamingProfile profile) {
+    return updateAnswer(profile).body();
+  }
+
+  private JsonHttp.Answer updateAnswer(StreamingProfile profile) {
     ProfileJson.requireUpdatable(profile);
-    return http.json(send("PUT", productUrl(), ProfileJson.toJson(profile), profile.secret()));
+    return send("PUT", productUrl(), ProfileJson.toJson(profile), profile.secret());
   }
 
   /**
@@ -127,13 +138,17 @@ public final class StreamingProfileClient {
    * @throws ApiException with status 404 (typically) if there is none
    */
   public StreamingProfile get(String subAccountId, ProductType productType, int productId) {
-    return ProfileJson.fromJson(getJson(subAccountId, productType, productId), "get");
+    return ProfileJson.fromJson(http.json(getAnswer(subAccountId, productType, productId)), "get");
   }
 
-  /** Like {@link #get}, returning the response body as the server sent it. */
-  public JsonNode getJson(String subAccountId, ProductType productType, int productId) {
+  /** Like {@link #get}, returning the response body as the server sent it (as {@link #createJson}). */
+  public String getJson(String subAccountId, ProductType productType, int productId) {
+    return getAnswer(subAccountId, productType, productId).body();
+  }
+
+  private JsonHttp.Answer getAnswer(String subAccountId, ProductType productType, int productId) {
     ProfileJson.requireKey(subAccountId, productType, productId);
-    return http.json(send("GET", keyUrl(subAccountId, productType, productId), null, null));
+    return send("GET", keyUrl(subAccountId, productType, productId), null, null);
   }
 
   /**
@@ -279,8 +294,8 @@ public final class StreamingProfileClient {
       return this;
     }
 
-    /** Reads and writes JSON trees; default a new {@code ObjectMapper}. */
-    public Builder objectMapper(ObjectMapper objectMapper) {
+    /** Reads and writes JSON trees; default a new {@code ObjectMapper}. Not public: the JSON mapping is ours. */
+    Builder objectMapper(ObjectMapper objectMapper) {
       this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
       return this;
     }

@@ -69,10 +69,11 @@ public final class StreamCodec {
   }
 
   /**
-   * A codec that uses the caller's {@code ObjectMapper} for the metadata maps and for encoding. The
-   * mapper is not modified; tolerant parsing features are applied to the codec's own parsers.
+   * A codec that uses the given {@code ObjectMapper} for the metadata maps and for encoding. The
+   * mapper is not modified; tolerant parsing features are applied to the codec's own parsers. Not
+   * public: no Jackson type is in our API (the JSON mapping is ours, and Jackson 3 moves packages).
    */
-  public StreamCodec(ObjectMapper mapper) {
+  StreamCodec(ObjectMapper mapper) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     JsonFactory base = mapper.getFactory();
     this.factory = new JsonFactoryBuilder(base)
