@@ -346,10 +346,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
 
     /** Concurrent calls of this server; beyond them streams get {@code RESOURCE_EXHAUSTED}. Default 500. */
     public Builder maxCalls(int maxCalls) {
-      if (maxCalls < 1) {
-        throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
-      }
-      this.maxCalls = maxCalls;
+      this.maxCalls = BuilderChecks.atLeast("maxCalls", maxCalls, 1);
       return this;
     }
 
@@ -425,10 +422,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
 
     /** Frames held per segment to put late ones back in place; default 5. */
     public Builder reorderWindow(int reorderWindow) {
-      if (reorderWindow < 1) {
-        throw new IllegalArgumentException("reorderWindow < 1: " + reorderWindow);
-      }
-      this.reorderWindow = reorderWindow;
+      this.reorderWindow = BuilderChecks.atLeast("reorderWindow", reorderWindow, 1);
       return this;
     }
 
@@ -437,10 +431,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
      * (gRPC flow control). Default 256 (about 12 s of a two-participant call at 100 ms chunks).
      */
     public Builder callBuffer(int callBuffer) {
-      if (callBuffer < 1) {
-        throw new IllegalArgumentException("callBuffer < 1: " + callBuffer);
-      }
-      this.callBuffer = callBuffer;
+      this.callBuffer = BuilderChecks.atLeast("callBuffer", callBuffer, 1);
       return this;
     }
 
@@ -455,19 +446,13 @@ public final class CallStreamGrpcServer implements AutoCloseable {
 
     /** Threads running listeners, shared by all calls. Default max(4, 2 x cores). */
     public Builder dispatchThreads(int dispatchThreads) {
-      if (dispatchThreads < 1) {
-        throw new IllegalArgumentException("dispatchThreads < 1: " + dispatchThreads);
-      }
-      this.dispatchThreads = dispatchThreads;
+      this.dispatchThreads = BuilderChecks.atLeast("dispatchThreads", dispatchThreads, 1);
       return this;
     }
 
     /** Malformed events that end a call ({@code INVALID_ARGUMENT}); fewer are skipped and reported. Default 100. */
     public Builder maxMalformedEvents(int maxMalformedEvents) {
-      if (maxMalformedEvents < 1) {
-        throw new IllegalArgumentException("maxMalformedEvents < 1: " + maxMalformedEvents);
-      }
-      this.maxMalformedEvents = maxMalformedEvents;
+      this.maxMalformedEvents = BuilderChecks.atLeast("maxMalformedEvents", maxMalformedEvents, 1);
       return this;
     }
 

@@ -231,10 +231,7 @@ public final class CallStreamEndpoint implements AutoCloseable {
 
     /** Concurrent calls; beyond them upgrades are refused (503 / 1013). Default 500. */
     public Builder maxCalls(int maxCalls) {
-      if (maxCalls < 1) {
-        throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
-      }
-      this.maxCalls = maxCalls;
+      this.maxCalls = BuilderChecks.atLeast("maxCalls", maxCalls, 1);
       return this;
     }
 
@@ -264,10 +261,7 @@ public final class CallStreamEndpoint implements AutoCloseable {
 
     /** Frames held per channel to put late ones back in place; default 5. */
     public Builder reorderWindow(int reorderWindow) {
-      if (reorderWindow < 1) {
-        throw new IllegalArgumentException("reorderWindow < 1: " + reorderWindow);
-      }
-      this.reorderWindow = reorderWindow;
+      this.reorderWindow = BuilderChecks.atLeast("reorderWindow", reorderWindow, 1);
       return this;
     }
 
@@ -276,19 +270,13 @@ public final class CallStreamEndpoint implements AutoCloseable {
      * ({@code ERROR}, 1011; see the class comment). Default 1,000 (about 10 s of audio).
      */
     public Builder queueCapacity(int queueCapacity) {
-      if (queueCapacity < 16) {
-        throw new IllegalArgumentException("queueCapacity < 16: " + queueCapacity);
-      }
-      this.queueCapacity = queueCapacity;
+      this.queueCapacity = BuilderChecks.atLeast("queueCapacity", queueCapacity, 16);
       return this;
     }
 
     /** Threads running listeners, shared by all calls of this endpoint. Default max(4, 2 x cores). */
     public Builder dispatchThreads(int dispatchThreads) {
-      if (dispatchThreads < 1) {
-        throw new IllegalArgumentException("dispatchThreads < 1: " + dispatchThreads);
-      }
-      this.dispatchThreads = dispatchThreads;
+      this.dispatchThreads = BuilderChecks.atLeast("dispatchThreads", dispatchThreads, 1);
       return this;
     }
 

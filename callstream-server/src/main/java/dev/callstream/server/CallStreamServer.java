@@ -371,10 +371,7 @@ public final class CallStreamServer implements AutoCloseable {
 
     /** Concurrent calls; beyond them upgrades get HTTP 503. Default 500. */
     public Builder maxCalls(int maxCalls) {
-      if (maxCalls < 1) {
-        throw new IllegalArgumentException("maxCalls < 1: " + maxCalls);
-      }
-      this.maxCalls = maxCalls;
+      this.maxCalls = BuilderChecks.atLeast("maxCalls", maxCalls, 1);
       return this;
     }
 
@@ -413,37 +410,25 @@ public final class CallStreamServer implements AutoCloseable {
 
     /** Frames held per channel to put late ones back in place; default 5. */
     public Builder reorderWindow(int reorderWindow) {
-      if (reorderWindow < 1) {
-        throw new IllegalArgumentException("reorderWindow < 1: " + reorderWindow);
-      }
-      this.reorderWindow = reorderWindow;
+      this.reorderWindow = BuilderChecks.atLeast("reorderWindow", reorderWindow, 1);
       return this;
     }
 
     /** Events queued per call before reading of its connection pauses (see back-pressure). Default 1,000. */
     public Builder laneCapacity(int laneCapacity) {
-      if (laneCapacity < 16) {
-        throw new IllegalArgumentException("laneCapacity < 16: " + laneCapacity);
-      }
-      this.laneCapacity = laneCapacity;
+      this.laneCapacity = BuilderChecks.atLeast("laneCapacity", laneCapacity, 16);
       return this;
     }
 
     /** Threads running listeners, shared by all calls. Default max(4, 2 x cores). */
     public Builder dispatchThreads(int dispatchThreads) {
-      if (dispatchThreads < 1) {
-        throw new IllegalArgumentException("dispatchThreads < 1: " + dispatchThreads);
-      }
-      this.dispatchThreads = dispatchThreads;
+      this.dispatchThreads = BuilderChecks.atLeast("dispatchThreads", dispatchThreads, 1);
       return this;
     }
 
     /** Selector threads doing network I/O, TLS and decoding. Default max(1, min(4, cores / 2)). */
     public Builder ioThreads(int ioThreads) {
-      if (ioThreads < 1) {
-        throw new IllegalArgumentException("ioThreads < 1: " + ioThreads);
-      }
-      this.ioThreads = ioThreads;
+      this.ioThreads = BuilderChecks.atLeast("ioThreads", ioThreads, 1);
       return this;
     }
 

@@ -16,6 +16,14 @@ public final class BuilderChecks {
     return value;
   }
 
+  /** {@code value}, when it is at least {@code min}; else the message names both ({@code name < min: value}). */
+  public static int atLeast(String name, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " < " + min + ": " + value);
+    }
+    return value;
+  }
+
   /** {@code maxMessageBytes}, when it lies between 1 KiB and 16 MiB. */
   public static int maxMessageBytes(int maxMessageBytes) {
     if (maxMessageBytes < 1024) {
