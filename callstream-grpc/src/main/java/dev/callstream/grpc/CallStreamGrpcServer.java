@@ -56,8 +56,12 @@ import java.util.Objects;
  * segment through {@code onError} as not decoded.
  *
  * <h2>Dispatch and back-pressure</h2>
- * Each call has its own serial lane on a shared pool of {@link Builder#dispatchThreads} threads: a
- * call's listener sees its events sequentially and in order, calls run in parallel. Automatic flow
+ * Each call has its own serial lane: a call's listener sees its events sequentially and in order.
+ * Lanes run on one batching thread, which wakes at most once a millisecond while audio flows and
+ * runs every lane that has work (at real-time pace a thread woken per 100 ms chunk cost more CPU
+ * than the chunk's handling); a listener that holds it for more than 10 ms (blocked on disk or
+ * network) sends the other calls to a pool of {@link Builder#dispatchThreads} spare threads until
+ * it returns, so calls keep running in parallel. Automatic flow
  * control is off: the server requests {@link Builder#callBuffer} messages and more as the listener
  * handles them (in batches of half the buffer), so at most {@code callBuffer} messages wait and a
  * slow listener makes gRPC stop reading its stream and the client's HTTP/2 window fill
@@ -444,7 +448,10 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       return this;
     }
 
-    /** Threads running listeners, shared by all calls. Default max(4, 2 x cores). */
+    /**
+     * Spare threads running listeners, shared by all calls, used while the batching thread is held
+     * by a slow listener (see the class doc). Default max(4, 2 x cores).
+     */
     public Builder dispatchThreads(int dispatchThreads) {
       this.dispatchThreads = BuilderChecks.atLeast("dispatchThreads", dispatchThreads, 1);
       return this;

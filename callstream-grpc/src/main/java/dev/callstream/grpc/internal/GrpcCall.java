@@ -83,7 +83,7 @@ final class GrpcCall extends ServerCall.Listener<Inbound> {
     this.tracer = tracer;
     this.runtime = runtime;
     this.settings = runtime.settings();
-    this.lane = new SerialLane(runtime.dispatchPool());
+    this.lane = new SerialLane(runtime.lanes());
     this.creditBatch = Math.max(1, settings.callBuffer() / 2);
   }
 

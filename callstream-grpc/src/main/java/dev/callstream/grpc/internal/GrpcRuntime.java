@@ -43,6 +43,9 @@ public final class GrpcRuntime {
 
   private final GrpcSettings settings;
   private final ExecutorService dispatchPool;
+  /** Where the calls' lanes run: the batching thread (spare threads: the dispatch pool), or inline for tests. */
+  private final java.util.concurrent.Executor lanes;
+  private final BatchDispatcher batcher;
   private final ScheduledExecutorService sweeper;
   private final Set<GrpcCall> open = ConcurrentHashMap.newKeySet();
   private final Object idle = new Object();
@@ -58,24 +61,34 @@ public final class GrpcRuntime {
 
   private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections) {
     this(settings, rejections,
-        Executors.newFixedThreadPool(settings.dispatchThreads(), daemon("callstream-grpc-dispatch-")));
+        Executors.newFixedThreadPool(settings.dispatchThreads(), daemon("callstream-grpc-dispatch-")), true);
   }
 
   private GrpcRuntime(GrpcSettings settings, Consumer<CallStreamMetrics.Rejection> rejections,
-      ExecutorService dispatchPool) {
+      ExecutorService dispatchPool, boolean batching) {
     this.settings = settings;
     this.rejections = rejections;
     this.dispatchPool = dispatchPool;
+    this.batcher = batching
+        ? new BatchDispatcher(dispatchPool, LANE_LINGER_NANOS, LANE_STUCK_NANOS, "callstream-grpc-batch")
+        : null;
+    this.lanes = batching ? batcher : dispatchPool;
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("callstream-grpc-idle-"));
   }
 
+  /** The longest a message waits for the batching thread while traffic flows (1/100 of a 100 ms chunk). */
+  static final long LANE_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** How long one lane or batch may hold the batching thread before other calls go to the spare threads. */
+  static final long LANE_STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   /** A runtime that never binds, its lanes on {@code dispatchPool}: for {@link ReceivePath}. */
   static GrpcRuntime unbound(GrpcSettings settings, ExecutorService dispatchPool) {
-    return new GrpcRuntime(settings, reason -> {}, dispatchPool);
+    return new GrpcRuntime(settings, reason -> {}, dispatchPool, false);
   }
 
   /** Stops what {@link #unbound} started. */
   void stopUnbound() {
+    stopBatcherNow();
     sweeper.shutdownNow();
     dispatchPool.shutdownNow();
   }
@@ -96,6 +109,7 @@ public final class GrpcRuntime {
     try {
       runtime.bind();
     } catch (IOException | RuntimeException e) {
+      runtime.stopBatcherNow();
       runtime.dispatchPool.shutdownNow();
       runtime.sweeper.shutdownNow();
       throw e;
@@ -138,14 +152,23 @@ public final class GrpcRuntime {
     server = builder.build().start();
     long period = Math.max(50, Math.min(1000, settings.idleTimeout().toMillis() / 4));
     sweeper.scheduleWithFixedDelay(this::sweepIdle, period, period, TimeUnit.MILLISECONDS);
+    // lanes waiting behind a blocked listener move to the spare threads even when nothing arrives
+    sweeper.scheduleWithFixedDelay(batcher::rescue, 50, 50, TimeUnit.MILLISECONDS);
+  }
+
+  private void stopBatcherNow() {
+    if (batcher != null) {
+      batcher.stopNow();
+    }
   }
 
   GrpcSettings settings() {
     return settings;
   }
 
-  ExecutorService dispatchPool() {
-    return dispatchPool;
+  /** Where a call's {@link SerialLane} runs. */
+  java.util.concurrent.Executor lanes() {
+    return lanes;
   }
 
   /** The bound port. */
@@ -265,6 +288,9 @@ public final class GrpcRuntime {
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
       sweeper.shutdownNow();
+      if (batcher != null) {
+        batcher.stop(5, TimeUnit.SECONDS);
+      }
       dispatchPool.shutdown();
       dispatchPool.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
