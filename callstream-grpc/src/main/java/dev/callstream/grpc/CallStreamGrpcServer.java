@@ -3,16 +3,17 @@ package dev.callstream.grpc;
 import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.internal.CallDriver;
 import dev.callstream.grpc.internal.GrpcMetrics;
 import dev.callstream.grpc.internal.GrpcRuntime;
 import dev.callstream.grpc.internal.GrpcSettings;
 import dev.callstream.grpc.internal.TlsSource;
 import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.CallStreamReceiverBuilder;
 import dev.callstream.transport.Tls;
 import dev.callstream.transport.TlsInfo;
 import dev.callstream.transport.TlsMaterial;
 import dev.callstream.transport.internal.BuilderChecks;
+import dev.callstream.transport.internal.ReceiverOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -119,17 +120,18 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       if (runtime != null) {
         throw new IllegalStateException("server already started");
       }
-      CallAdmission admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
+      ReceiverOptions options = config.shared();
+      CallAdmission admission = options.admissionOrLimit();
       TlsMaterial material = config.tls.load(config.host);
       // Only a given registry loads the metrics classes (Micrometer is an optional dependency).
-      GrpcMetrics metrics = config.meterRegistry == null ? null : GrpcMetrics.create(config.meterRegistry);
-      CallStreamListener.Factory factory = metrics == null ? config.listenerFactory
-          : metrics.instrument(config.listenerFactory);
+      GrpcMetrics metrics = options.meterRegistry() == null ? null : GrpcMetrics.create(options.meterRegistry());
+      CallStreamListener.Factory factory = metrics == null ? options.listenerFactory()
+          : metrics.instrument(options.listenerFactory());
       GrpcSettings settings = new GrpcSettings(config.host, config.port, TlsSource.of(material),
-          factory, config.authenticator, admission, config.maxMessageBytes, config.idleTimeout,
-          config.handshakeTimeout, config.shutdownTimeout, config.keepAliveTime, config.keepAliveTimeout,
-          config.permitKeepAliveTime, config.permitKeepAliveWithoutCalls, config.reorderWindow,
-          config.callBuffer, config.flowControlWindow, config.dispatchThreads, config.maxMalformedEvents);
+          factory, options.authenticator(), admission, options.maxMessageBytes(), options.idleTimeout(),
+          config.handshakeTimeout, options.shutdownTimeout(), config.keepAliveTime, config.keepAliveTimeout,
+          config.permitKeepAliveTime, config.permitKeepAliveWithoutCalls, options.reorderWindow(),
+          config.callBuffer, config.flowControlWindow, options.dispatchThreads(), config.maxMalformedEvents);
       try {
         runtime = metrics == null ? GrpcRuntime.start(settings) : GrpcRuntime.start(settings, metrics.rejections());
       } catch (IOException | RuntimeException e) {
@@ -199,7 +201,9 @@ public final class CallStreamGrpcServer implements AutoCloseable {
    * ({@link #ready()} turns false), open calls run to their natural end for up to {@code timeout},
    * the rest then end with {@link dev.callstream.core.EndReason#SHUTDOWN}; then the network and the
    * threads stop. A second drain with a shorter timeout brings the end forward ({@code Duration.ZERO}:
-   * at once).
+   * at once). Until the end the server keeps listening and keeps its connections, so every stream
+   * opened meanwhile is refused by the server itself ("server draining") and counted as rejected
+   * {@code draining}; HTTP/2 GOAWAY is sent when the network stops.
    *
    * @return completes when the server has stopped
    * @throws IllegalStateException when not started
@@ -263,52 +267,54 @@ public final class CallStreamGrpcServer implements AutoCloseable {
 
   /**
    * Configures a {@link CallStreamGrpcServer}. Every setter validates its argument at once and throws
-   * {@link IllegalArgumentException} naming the value.
+   * {@link IllegalArgumentException} naming the value. The settings every receiver shares are
+   * described on {@link CallStreamReceiverBuilder}.
    */
-  public static final class Builder {
+  public static final class Builder extends CallStreamReceiverBuilder<Builder> {
     private String host = "127.0.0.1";
     private int port = 10443;
     private Tls tls;
-    private CallStreamListener.Factory listenerFactory;
-    private Authenticator authenticator = Authenticator.NONE;
-    private CallAdmission admission;
-    private Object meterRegistry;
-    private int maxCalls = 500;
-    private int maxMessageBytes = 64 * 1024;
-    private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration keepAliveTime = Duration.ofSeconds(60);
     private Duration keepAliveTimeout = Duration.ofSeconds(20);
     private Duration permitKeepAliveTime = Duration.ofSeconds(10);
     private boolean permitKeepAliveWithoutCalls = true;
-    private int reorderWindow = CallDriver.DEFAULT_REORDER_WINDOW;
     private int callBuffer = 256;
     private int flowControlWindow = 256 * 1024;
-    private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private int maxMalformedEvents = 100;
 
     private Builder() {}
 
+    /** The shared settings, for the enclosing class (options() is only visible in here). */
+    private ReceiverOptions shared() {
+      return options();
+    }
+
+    /** A snapshot of {@code other}, for {@link #build()}. */
+    private Builder(Builder other) {
+      options().copyFrom(other.options());
+      host = other.host;
+      port = other.port;
+      tls = other.tls;
+      handshakeTimeout = other.handshakeTimeout;
+      keepAliveTime = other.keepAliveTime;
+      keepAliveTimeout = other.keepAliveTimeout;
+      permitKeepAliveTime = other.permitKeepAliveTime;
+      permitKeepAliveWithoutCalls = other.permitKeepAliveWithoutCalls;
+      callBuffer = other.callBuffer;
+      flowControlWindow = other.flowControlWindow;
+      maxMalformedEvents = other.maxMalformedEvents;
+    }
+
     /** Address to bind; default {@code 127.0.0.1} ({@code 0.0.0.0} to expose). */
     public Builder host(String host) {
-      Objects.requireNonNull(host, "host");
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("host is blank");
-      }
-      this.host = host;
+      this.host = BuilderChecks.host(host);
       return this;
     }
 
     /** Port to bind, 0 for any free port; default 10443 (RingCX connects to 443 or 10443). */
     public Builder port(int port) {
-      if (port < 0) {
-        throw new IllegalArgumentException("port < 0: " + port);
-      }
-      if (port > 65535) {
-        throw new IllegalArgumentException("port > 65535: " + port);
-      }
-      this.port = port;
+      this.port = BuilderChecks.port(port);
       return this;
     }
 
@@ -323,22 +329,6 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       return this;
     }
 
-    /** Creates one listener per call (required). */
-    public Builder listenerFactory(CallStreamListener.Factory listenerFactory) {
-      this.listenerFactory = Objects.requireNonNull(listenerFactory, "listenerFactory");
-      return this;
-    }
-
-    /**
-     * Decides which streams become calls, on their request metadata; default
-     * {@link Authenticator#NONE}. A {@code VERIFY_AT_START} decision is settled at once with the
-     * {@code authorization} value offered as the {@code secret} field (gRPC has no later credential).
-     */
-    public Builder authenticator(Authenticator authenticator) {
-      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
-      return this;
-    }
-
     /**
      * Shorthand for {@code authenticator(Authenticator.secrets(secrets))}: streams must present one
      * of {@code secrets} (several allow rotation) in their {@code authorization} metadata, as
@@ -348,51 +338,9 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       return authenticator(Authenticator.secrets(List.copyOf(Objects.requireNonNull(secrets, "secrets"))));
     }
 
-    /** Concurrent calls of this server; beyond them streams get {@code RESOURCE_EXHAUSTED}. Default 500. */
-    public Builder maxCalls(int maxCalls) {
-      this.maxCalls = BuilderChecks.atLeast("maxCalls", maxCalls, 1);
-      return this;
-    }
-
-    /**
-     * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
-     * {@code transport=grpc}) on {@code registry}: active, started and ended calls, frames, gaps,
-     * duplicates and late frames per side, refused streams by reason ({@code unauthorized},
-     * {@code capacity}, {@code draining}). Default none: then no Micrometer class is loaded and
-     * Micrometer need not be on the class path.
-     */
-    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
-      this.meterRegistry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /** Counts calls against a limit shared with other servers instead of {@link #maxCalls}. */
-    public Builder admission(CallAdmission admission) {
-      this.admission = Objects.requireNonNull(admission, "admission");
-      return this;
-    }
-
-    /** Largest message; a larger one ends its call ({@code RESOURCE_EXHAUSTED}). Default 64 KiB. */
-    public Builder maxMessageBytes(int maxMessageBytes) {
-      this.maxMessageBytes = BuilderChecks.maxMessageBytes(maxMessageBytes);
-      return this;
-    }
-
-    /** A call without any event for this long is ended ({@code CLOSED}). Default 60 s. */
-    public Builder idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = BuilderChecks.positive("idleTimeout", idleTimeout);
-      return this;
-    }
-
     /** A connection that has not completed its TLS and HTTP/2 handshake within this is cut. Default 10 s. */
     public Builder handshakeTimeout(Duration handshakeTimeout) {
       this.handshakeTimeout = BuilderChecks.positive("handshakeTimeout", handshakeTimeout);
-      return this;
-    }
-
-    /** How long {@link CallStreamGrpcServer#close()} waits for open calls to finish. Default 10 s. */
-    public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = BuilderChecks.positive("shutdownTimeout", shutdownTimeout);
       return this;
     }
 
@@ -424,12 +372,6 @@ public final class CallStreamGrpcServer implements AutoCloseable {
       return this;
     }
 
-    /** Frames held per segment to put late ones back in place; default 5. */
-    public Builder reorderWindow(int reorderWindow) {
-      this.reorderWindow = BuilderChecks.atLeast("reorderWindow", reorderWindow, 1);
-      return this;
-    }
-
     /**
      * Messages of one call that may wait for its listener before the server stops reading the stream
      * (gRPC flow control). Default 256 (about 12 s of a two-participant call at 100 ms chunks).
@@ -441,19 +383,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
 
     /** The HTTP/2 flow-control window per stream, in bytes. Default 256 KiB. */
     public Builder flowControlWindow(int bytes) {
-      if (bytes < 65535) {
-        throw new IllegalArgumentException("flowControlWindow < 65535: " + bytes);
-      }
-      this.flowControlWindow = bytes;
-      return this;
-    }
-
-    /**
-     * Spare threads running listeners, shared by all calls, used while the batching thread is held
-     * by a slow listener (see the class doc). Default max(4, 2 x cores).
-     */
-    public Builder dispatchThreads(int dispatchThreads) {
-      this.dispatchThreads = BuilderChecks.atLeast("dispatchThreads", dispatchThreads, 1);
+      this.flowControlWindow = BuilderChecks.atLeast("flowControlWindow", bytes, 65535);
       return this;
     }
 
@@ -466,39 +396,12 @@ public final class CallStreamGrpcServer implements AutoCloseable {
     /**
      * An unstarted server with this configuration.
      *
-     * @throws IllegalStateException when no listener factory was given
+     * @throws IllegalStateException when no listener factory or no TLS choice was given
      */
     public CallStreamGrpcServer build() {
-      if (listenerFactory == null) {
-        throw new IllegalStateException("listenerFactory is required");
-      }
-      if (tls == null) {
-        throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
-            + " certificate, Tls.selfSigned() for local use, or Tls.none() for plaintext behind a TLS proxy");
-      }
-      Builder copy = new Builder();
-      copy.host = host;
-      copy.port = port;
-      copy.tls = tls;
-      copy.listenerFactory = listenerFactory;
-      copy.authenticator = authenticator;
-      copy.admission = admission;
-      copy.meterRegistry = meterRegistry;
-      copy.maxCalls = maxCalls;
-      copy.maxMessageBytes = maxMessageBytes;
-      copy.idleTimeout = idleTimeout;
-      copy.handshakeTimeout = handshakeTimeout;
-      copy.shutdownTimeout = shutdownTimeout;
-      copy.keepAliveTime = keepAliveTime;
-      copy.keepAliveTimeout = keepAliveTimeout;
-      copy.permitKeepAliveTime = permitKeepAliveTime;
-      copy.permitKeepAliveWithoutCalls = permitKeepAliveWithoutCalls;
-      copy.reorderWindow = reorderWindow;
-      copy.callBuffer = callBuffer;
-      copy.flowControlWindow = flowControlWindow;
-      copy.dispatchThreads = dispatchThreads;
-      copy.maxMalformedEvents = maxMalformedEvents;
-      return new CallStreamGrpcServer(copy);
+      options().requireComplete();
+      BuilderChecks.tls(tls, "plaintext");
+      return new CallStreamGrpcServer(new Builder(this));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.callstream.provisioning;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callstream.provisioning.internal.ClientCore;
 import dev.callstream.provisioning.internal.JsonHttp;
 import dev.callstream.provisioning.internal.SlidingWindowLimiter;
 import dev.callstream.provisioning.internal.Version;
@@ -256,6 +257,18 @@ public final class ExchangingTokenProvider implements TokenProvider {
     }
   }
 
+  /** The provider a client builds from {@code rcAccessToken(...)}: same base URL, HTTP client, mapper and user agent. */
+  static TokenProvider forClient(
+      String rcAccessToken, String baseUrl, OkHttpClient client, ObjectMapper mapper, String userAgent) {
+    return builder()
+        .rcAccessToken(rcAccessToken)
+        .baseUrl(baseUrl)
+        .httpClient(client)
+        .objectMapper(mapper)
+        .userAgent(userAgent)
+        .build();
+  }
+
   /** Configures an {@link ExchangingTokenProvider}; not thread-safe. */
   public static final class Builder {
     private Supplier<String> rcAccessToken;
@@ -288,7 +301,7 @@ public final class ExchangingTokenProvider implements TokenProvider {
 
     /** The auth host; default {@value StreamingProfileClient#DEFAULT_BASE_URL}. */
     public Builder baseUrl(String baseUrl) {
-      this.baseUrl = StreamingProfileClient.parseBaseUrl(baseUrl);
+      this.baseUrl = ClientCore.parseBaseUrl(baseUrl);
       return this;
     }
 

@@ -1,13 +1,11 @@
 package dev.callstream.provisioning;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.callstream.provisioning.internal.ClientCore;
 import dev.callstream.provisioning.internal.JsonHttp;
-import dev.callstream.provisioning.internal.RetryAfter;
 import dev.callstream.provisioning.internal.SendOnce;
 import dev.callstream.provisioning.internal.Sleeper;
 import dev.callstream.provisioning.internal.SlidingWindowLimiter;
-import dev.callstream.provisioning.internal.Version;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -91,27 +89,14 @@ public final class MediaControlClient {
   private static final Logger log = LoggerFactory.getLogger(MediaControlClient.class);
   private static final String STREAM_ID_PREFIX = "cs-";
 
-  private final HttpUrl baseUrl;
-  private final TokenProvider tokens;
+  private final ClientCore core;
   private final JsonHttp http;
   private final SlidingWindowLimiter limiter;
-  private final int maxAttempts;
-  private final Duration initialBackoff;
-  private final Duration maxRetryAfter;
-  private final Sleeper sleeper;
-  private final Clock clock;
 
-  private MediaControlClient(
-      Builder builder, TokenProvider tokens, JsonHttp http, SlidingWindowLimiter limiter) {
-    this.baseUrl = builder.baseUrl;
-    this.tokens = tokens;
-    this.http = http;
+  private MediaControlClient(ClientCore core, SlidingWindowLimiter limiter) {
+    this.core = core;
+    this.http = core.http();
     this.limiter = limiter;
-    this.maxAttempts = builder.maxAttempts;
-    this.initialBackoff = builder.initialBackoff;
-    this.maxRetryAfter = builder.maxRetryAfter;
-    this.sleeper = builder.sleeper;
-    this.clock = builder.clock;
   }
 
   public static Builder builder() {
@@ -183,18 +168,17 @@ public final class MediaControlClient {
     secrets.add(request.receiverToken());
     boolean reauthenticated = false;
     int attempt = 1;
-    String token = tokens.token();
+    String token = core.token();
     while (true) {
       pace("POST", url);
       Request httpRequest =
-          http.newRequest(url)
-              .header("Authorization", "Bearer " + token)
+          core.request(url, token)
               .post(new OneShotBody(body))
               .tag(SendOnce.class, SendOnce.tag())
               .build();
       JsonHttp.Answer answer;
       try {
-        answer = timedSend(httpRequest);
+        answer = core.send(httpRequest);
       } catch (TransportException e) {
         if (neverSent(e)) {
           throw e;
@@ -208,14 +192,14 @@ public final class MediaControlClient {
       }
       if (answer.status() == 401 && !reauthenticated) {
         reauthenticated = true;
-        String fresh = refreshed(token);
+        String fresh = core.refreshed(token);
         if (fresh != null) {
           token = fresh;
           continue;
         }
       }
-      if (answer.status() == 429 && attempt < maxAttempts) {
-        pause(retryDelay(answer, attempt), httpRequest);
+      if (answer.status() == 429 && core.mayRetry(attempt)) {
+        core.pauseBeforeRetry(answer, attempt, httpRequest);
         attempt++;
         continue;
       }
@@ -245,26 +229,25 @@ public final class MediaControlClient {
     HttpUrl url = streamsUrl(scope).addPathSegment(streamId).build();
     boolean reauthenticated = false;
     int attempt = 1;
-    String token = tokens.token();
+    String token = core.token();
     while (true) {
       pace("DELETE", url);
-      Request httpRequest =
-          http.newRequest(url).header("Authorization", "Bearer " + token).delete().build();
-      JsonHttp.Answer answer = timedSend(httpRequest);
+      Request httpRequest = core.request(url, token).delete().build();
+      JsonHttp.Answer answer = core.send(httpRequest);
       if (answer.successful()) {
         return;
       }
       if (answer.status() == 401 && !reauthenticated) {
         reauthenticated = true;
-        String fresh = refreshed(token);
+        String fresh = core.refreshed(token);
         if (fresh != null) {
           token = fresh;
           continue;
         }
       }
       boolean retryable = answer.status() == 429 || answer.status() >= 500;
-      if (retryable && attempt < maxAttempts) {
-        pause(retryDelay(answer, attempt), httpRequest);
+      if (retryable && core.mayRetry(attempt)) {
+        core.pauseBeforeRetry(answer, attempt, httpRequest);
         attempt++;
         continue;
       }
@@ -274,7 +257,7 @@ public final class MediaControlClient {
 
   private HttpUrl.Builder streamsUrl(StreamScope scope) {
     HttpUrl.Builder url =
-        baseUrl
+        core.baseUrl()
             .newBuilder()
             .addPathSegments("voice/api/cx/integration/v1/accounts")
             .addPathSegment(scope.rcAccountId())
@@ -308,25 +291,6 @@ public final class MediaControlClient {
       }
     }
     return body;
-  }
-
-  /** A different token after invalidating {@code rejected}, or null if the provider has none. */
-  private String refreshed(String rejected) {
-    tokens.invalidate(rejected);
-    String fresh = tokens.token();
-    return fresh.equals(rejected) ? null : fresh;
-  }
-
-  private JsonHttp.Answer timedSend(Request request) {
-    long startNanos = System.nanoTime();
-    JsonHttp.Answer answer = http.send(request);
-    log.debug(
-        "{} {} -> {} in {} ms",
-        request.method(),
-        request.url().encodedPath(),
-        answer.status(),
-        (System.nanoTime() - startNanos) / 1_000_000);
-    return answer;
   }
 
   /**
@@ -369,7 +333,7 @@ public final class MediaControlClient {
           wait.toMillis(),
           limiter.permits());
       try {
-        sleeper.sleep(wait);
+        core.sleeper().sleep(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ProvisioningException(
@@ -382,31 +346,9 @@ public final class MediaControlClient {
     }
   }
 
-  private Duration retryDelay(JsonHttp.Answer answer, int attempt) {
-    Duration backoff = initialBackoff.multipliedBy(1L << (attempt - 1));
-    Duration delay =
-        RetryAfter.parse(answer.headers().get("Retry-After"), clock.instant()).orElse(backoff);
-    return delay.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : delay;
-  }
-
-  private void pause(Duration delay, Request request) {
-    log.debug(
-        "{} {} will be retried in {} ms",
-        request.method(),
-        request.url().encodedPath(),
-        delay.toMillis());
-    try {
-      sleeper.sleep(delay);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProvisioningException(
-          request.method() + " " + request.url().encodedPath() + " interrupted before a retry", e);
-    }
-  }
-
   @Override
   public String toString() {
-    return "MediaControlClient[" + baseUrl + "]";
+    return "MediaControlClient[" + core.baseUrl() + "]";
   }
 
   /**
@@ -443,23 +385,14 @@ public final class MediaControlClient {
 
   /** Configures a {@link MediaControlClient}; not thread-safe. */
   public static final class Builder {
-    private HttpUrl baseUrl = HttpUrl.get(DEFAULT_BASE_URL);
-    private OkHttpClient httpClient;
-    private TokenProvider tokenProvider;
-    private String rcAccessToken;
-    private String userAgent = Version.userAgent();
+    private final ClientCore.Options options = new ClientCore.Options();
     private int maxRequestsPerMinute = PLATFORM_REQUESTS_PER_MINUTE;
-    private int maxAttempts = 3;
-    private Duration initialBackoff = Duration.ofMillis(500);
-    private Duration maxRetryAfter = Duration.ofSeconds(30);
-    private Sleeper sleeper = Sleeper.THREAD;
-    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
     /** The API host; default {@value #DEFAULT_BASE_URL}, or a test server's URL. */
     public Builder baseUrl(String baseUrl) {
-      this.baseUrl = StreamingProfileClient.parseBaseUrl(baseUrl);
+      options.baseUrl(baseUrl);
       return this;
     }
 
@@ -469,14 +402,13 @@ public final class MediaControlClient {
      * OkHttp from sending a start twice.
      */
     public Builder httpClient(OkHttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      options.httpClient(httpClient);
       return this;
     }
 
     /** Where bearer tokens come from. One of this, {@link #token} or {@link #rcAccessToken}. */
     public Builder tokenProvider(TokenProvider tokenProvider) {
-      this.tokenProvider = Objects.requireNonNull(tokenProvider, "tokenProvider");
-      this.rcAccessToken = null;
+      options.tokenProvider(tokenProvider);
       return this;
     }
 
@@ -490,18 +422,13 @@ public final class MediaControlClient {
      * same HTTP client; see {@link ExchangingTokenProvider} for more control.
      */
     public Builder rcAccessToken(String ringCentralToken) {
-      Objects.requireNonNull(ringCentralToken, "rcAccessToken");
-      if (ringCentralToken.isBlank()) {
-        throw new IllegalArgumentException("rcAccessToken is blank");
-      }
-      this.rcAccessToken = ringCentralToken;
-      this.tokenProvider = null;
+      options.rcAccessToken(ringCentralToken);
       return this;
     }
 
     /** Default {@code callstream/<version>}. */
     public Builder userAgent(String userAgent) {
-      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      options.userAgent(userAgent);
       return this;
     }
 
@@ -520,40 +447,31 @@ public final class MediaControlClient {
 
     /** Attempts in all for a request answered 429 (and a stop answered 5xx); default 3. */
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1 || maxAttempts > 10) {
-        throw new IllegalArgumentException("maxAttempts not in 1..10: " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
+      options.maxAttempts(maxAttempts);
       return this;
     }
 
     /** The first backoff without {@code Retry-After}, doubled on each retry; default 500 ms. */
     public Builder initialBackoff(Duration initialBackoff) {
-      if (initialBackoff.isNegative()) {
-        throw new IllegalArgumentException("initialBackoff < 0: " + initialBackoff);
-      }
-      this.initialBackoff = initialBackoff;
+      options.initialBackoff(initialBackoff);
       return this;
     }
 
     /** The longest wait before a retry, whatever {@code Retry-After} says; default 30 s. */
     public Builder maxRetryAfter(Duration maxRetryAfter) {
-      if (maxRetryAfter.isNegative()) {
-        throw new IllegalArgumentException("maxRetryAfter < 0: " + maxRetryAfter);
-      }
-      this.maxRetryAfter = maxRetryAfter;
+      options.maxRetryAfter(maxRetryAfter);
       return this;
     }
 
     /** The clock of the rate limit and of {@code Retry-After} dates; default UTC system clock. */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      options.clock(clock);
       return this;
     }
 
     // For tests: advance a fake clock instead of waiting.
     Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      options.sleeper(sleeper);
       return this;
     }
 
@@ -561,30 +479,16 @@ public final class MediaControlClient {
      * @throws IllegalStateException if no token source was given
      */
     public MediaControlClient build() {
-      OkHttpClient client = httpClient != null ? httpClient : new OkHttpClient();
-      ObjectMapper mapper = new ObjectMapper();
-      TokenProvider tokens = tokenProvider;
-      if (rcAccessToken != null) {
-        tokens =
-            ExchangingTokenProvider.builder()
-                .rcAccessToken(rcAccessToken)
-                .baseUrl(baseUrl.toString())
-                .httpClient(client)
-                .objectMapper(mapper)
-                .userAgent(userAgent)
-                .build();
-      }
-      if (tokens == null) {
-        throw new IllegalStateException(
-            "no token source: call token(...), rcAccessToken(...) or tokenProvider(...)");
-      }
-      OkHttpClient guarded =
-          client.newBuilder().addNetworkInterceptor(SendOnce.INTERCEPTOR).build();
+      // Starts go through a derived client whose interceptor keeps OkHttp from sending them twice;
+      // the token exchange uses the client as given.
+      ClientCore core =
+          options.build(
+              log,
+              client -> client.newBuilder().addNetworkInterceptor(SendOnce.INTERCEPTOR).build(),
+              ExchangingTokenProvider::forClient);
       return new MediaControlClient(
-          this,
-          tokens,
-          new JsonHttp(guarded, mapper, userAgent),
-          new SlidingWindowLimiter(maxRequestsPerMinute, Duration.ofMinutes(1), clock));
+          core,
+          new SlidingWindowLimiter(maxRequestsPerMinute, Duration.ofMinutes(1), options.clock()));
     }
   }
 }

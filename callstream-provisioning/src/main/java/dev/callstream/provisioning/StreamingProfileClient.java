@@ -2,15 +2,13 @@ package dev.callstream.provisioning;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callstream.provisioning.internal.ClientCore;
 import dev.callstream.provisioning.internal.JsonHttp;
-import dev.callstream.provisioning.internal.RetryAfter;
 import dev.callstream.provisioning.internal.Sleeper;
-import dev.callstream.provisioning.internal.Version;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -61,24 +59,12 @@ public final class StreamingProfileClient {
 
   private static final Logger log = LoggerFactory.getLogger(StreamingProfileClient.class);
 
-  private final HttpUrl baseUrl;
-  private final TokenProvider tokens;
+  private final ClientCore core;
   private final JsonHttp http;
-  private final int maxAttempts;
-  private final Duration initialBackoff;
-  private final Duration maxRetryAfter;
-  private final Sleeper sleeper;
-  private final Clock clock;
 
-  private StreamingProfileClient(Builder builder, TokenProvider tokens, JsonHttp http) {
-    this.baseUrl = builder.baseUrl;
-    this.tokens = tokens;
-    this.http = http;
-    this.maxAttempts = builder.maxAttempts;
-    this.initialBackoff = builder.initialBackoff;
-    this.maxRetryAfter = builder.maxRetryAfter;
-    this.sleeper = builder.sleeper;
-    this.clock = builder.clock;
+  private StreamingProfileClient(ClientCore core) {
+    this.core = core;
+    this.http = core.http();
   }
 
   public static Builder builder() {
@@ -162,11 +148,11 @@ public final class StreamingProfileClient {
   }
 
   private HttpUrl productUrl() {
-    return baseUrl.newBuilder().addPathSegments("platform/api/media/product").build();
+    return core.baseUrl().newBuilder().addPathSegments("platform/api/media/product").build();
   }
 
   private HttpUrl keyUrl(String subAccountId, ProductType productType, int productId) {
-    return baseUrl
+    return core.baseUrl()
         .newBuilder()
         .addPathSegments("platform/api/media/product/account")
         .addPathSegment(subAccountId)
@@ -183,37 +169,23 @@ public final class StreamingProfileClient {
     boolean idempotent = !"POST".equals(method);
     boolean reauthenticated = false;
     int attempt = 1;
-    String token = tokens.token();
+    String token = core.token();
     while (true) {
-      Request request =
-          http.newRequest(url)
-              .header("Authorization", "Bearer " + token)
-              .method(method, requestBody)
-              .build();
-      long startNanos = System.nanoTime();
-      JsonHttp.Answer answer = http.send(request);
-      log.debug(
-          "{} {} -> {} in {} ms",
-          method,
-          url.encodedPath(),
-          answer.status(),
-          (System.nanoTime() - startNanos) / 1_000_000);
+      Request request = core.request(url, token).method(method, requestBody).build();
+      JsonHttp.Answer answer = core.send(request);
       if (answer.successful()) {
         return answer;
       }
       if (answer.status() == 401 && !reauthenticated) {
         reauthenticated = true;
-        tokens.invalidate(token);
-        String fresh = tokens.token();
-        if (!fresh.equals(token)) {
+        String fresh = core.refreshed(token);
+        if (fresh != null) {
           token = fresh;
           continue;
         }
       }
-      if (idempotent && retryable(answer.status()) && attempt < maxAttempts) {
-        Duration delay = retryDelay(answer, attempt);
-        log.debug("{} {} will be retried in {} ms", method, url.encodedPath(), delay.toMillis());
-        pause(delay, request);
+      if (idempotent && retryable(answer.status()) && core.mayRetry(attempt)) {
+        core.pauseBeforeRetry(answer, attempt, request);
         attempt++;
         continue;
       }
@@ -229,53 +201,14 @@ public final class StreamingProfileClient {
     return status == 429 || (status >= 500 && status <= 599);
   }
 
-  private Duration retryDelay(JsonHttp.Answer answer, int attempt) {
-    Duration backoff = initialBackoff.multipliedBy(1L << (attempt - 1));
-    Duration delay =
-        RetryAfter.parse(answer.headers().get("Retry-After"), clock.instant()).orElse(backoff);
-    return delay.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : delay;
-  }
-
-  private void pause(Duration delay, Request request) {
-    try {
-      sleeper.sleep(delay);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProvisioningException(
-          request.method() + " " + request.url().encodedPath() + " interrupted before a retry", e);
-    }
-  }
-
   @Override
   public String toString() {
-    return "StreamingProfileClient[" + baseUrl + "]";
-  }
-
-  static HttpUrl parseBaseUrl(String baseUrl) {
-    Objects.requireNonNull(baseUrl, "baseUrl");
-    HttpUrl url = HttpUrl.parse(baseUrl);
-    if (url == null) {
-      throw new IllegalArgumentException("baseUrl is not an http:// or https:// URL: " + baseUrl);
-    }
-    if (url.query() != null || url.fragment() != null) {
-      throw new IllegalArgumentException("baseUrl must not have a query or fragment: " + baseUrl);
-    }
-    return url;
+    return "StreamingProfileClient[" + core.baseUrl() + "]";
   }
 
   /** Configures a {@link StreamingProfileClient}; not thread-safe. */
   public static final class Builder {
-    private HttpUrl baseUrl = HttpUrl.get(DEFAULT_BASE_URL);
-    private OkHttpClient httpClient;
-    private ObjectMapper objectMapper;
-    private TokenProvider tokenProvider;
-    private String rcAccessToken;
-    private String userAgent = Version.userAgent();
-    private int maxAttempts = 3;
-    private Duration initialBackoff = Duration.ofMillis(500);
-    private Duration maxRetryAfter = Duration.ofSeconds(30);
-    private Sleeper sleeper = Sleeper.THREAD;
-    private Clock clock = Clock.systemUTC();
+    private final ClientCore.Options options = new ClientCore.Options();
 
     private Builder() {}
 
@@ -284,26 +217,25 @@ public final class StreamingProfileClient {
      * https://engage.ringcentral.com} or a test server ({@code http://127.0.0.1:port}) work too.
      */
     public Builder baseUrl(String baseUrl) {
-      this.baseUrl = parseBaseUrl(baseUrl);
+      options.baseUrl(baseUrl);
       return this;
     }
 
     /** The HTTP client to use; default a new {@code OkHttpClient} for this client. */
     public Builder httpClient(OkHttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      options.httpClient(httpClient);
       return this;
     }
 
     /** Reads and writes JSON trees; default a new {@code ObjectMapper}. Not public: the JSON mapping is ours. */
     Builder objectMapper(ObjectMapper objectMapper) {
-      this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+      options.objectMapper(objectMapper);
       return this;
     }
 
     /** Where bearer tokens come from. One of this, {@link #token} or {@link #rcAccessToken}. */
     public Builder tokenProvider(TokenProvider tokenProvider) {
-      this.tokenProvider = Objects.requireNonNull(tokenProvider, "tokenProvider");
-      this.rcAccessToken = null;
+      options.tokenProvider(tokenProvider);
       return this;
     }
 
@@ -318,57 +250,43 @@ public final class StreamingProfileClient {
      * control.
      */
     public Builder rcAccessToken(String ringCentralToken) {
-      Objects.requireNonNull(ringCentralToken, "rcAccessToken");
-      if (ringCentralToken.isBlank()) {
-        throw new IllegalArgumentException("rcAccessToken is blank");
-      }
-      this.rcAccessToken = ringCentralToken;
-      this.tokenProvider = null;
+      options.rcAccessToken(ringCentralToken);
       return this;
     }
 
     /** Default {@code callstream/<version>}. */
     public Builder userAgent(String userAgent) {
-      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      options.userAgent(userAgent);
       return this;
     }
 
     /** Attempts in all for an idempotent request answered 429/5xx; default 3, 1 disables. */
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1 || maxAttempts > 10) {
-        throw new IllegalArgumentException("maxAttempts not in 1..10: " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
+      options.maxAttempts(maxAttempts);
       return this;
     }
 
     /** The first backoff without {@code Retry-After}, doubled on each retry; default 500 ms. */
     public Builder initialBackoff(Duration initialBackoff) {
-      if (initialBackoff.isNegative()) {
-        throw new IllegalArgumentException("initialBackoff < 0: " + initialBackoff);
-      }
-      this.initialBackoff = initialBackoff;
+      options.initialBackoff(initialBackoff);
       return this;
     }
 
     /** The longest wait before a retry, whatever {@code Retry-After} says; default 30 s. */
     public Builder maxRetryAfter(Duration maxRetryAfter) {
-      if (maxRetryAfter.isNegative()) {
-        throw new IllegalArgumentException("maxRetryAfter < 0: " + maxRetryAfter);
-      }
-      this.maxRetryAfter = maxRetryAfter;
+      options.maxRetryAfter(maxRetryAfter);
       return this;
     }
 
     /** The clock that {@code Retry-After} dates are measured against. */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      options.clock(clock);
       return this;
     }
 
     // For tests: record retry delays instead of waiting.
     Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      options.sleeper(sleeper);
       return this;
     }
 
@@ -376,24 +294,8 @@ public final class StreamingProfileClient {
      * @throws IllegalStateException if no token source was given
      */
     public StreamingProfileClient build() {
-      OkHttpClient client = httpClient != null ? httpClient : new OkHttpClient();
-      ObjectMapper mapper = objectMapper != null ? objectMapper : new ObjectMapper();
-      TokenProvider tokens = tokenProvider;
-      if (rcAccessToken != null) {
-        tokens =
-            ExchangingTokenProvider.builder()
-                .rcAccessToken(rcAccessToken)
-                .baseUrl(baseUrl.toString())
-                .httpClient(client)
-                .objectMapper(mapper)
-                .userAgent(userAgent)
-                .build();
-      }
-      if (tokens == null) {
-        throw new IllegalStateException(
-            "no token source: call token(...), rcAccessToken(...) or tokenProvider(...)");
-      }
-      return new StreamingProfileClient(this, tokens, new JsonHttp(client, mapper, userAgent));
+      return new StreamingProfileClient(
+          options.build(log, client -> client, ExchangingTokenProvider::forClient));
     }
   }
 }

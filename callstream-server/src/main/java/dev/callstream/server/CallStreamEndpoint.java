@@ -2,12 +2,13 @@ package dev.callstream.server;
 
 import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.internal.CallDriver;
 import dev.callstream.server.internal.PortableEndpoint;
 import dev.callstream.server.internal.PortableSettings;
 import dev.callstream.server.wire.StreamCodec;
 import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.CallStreamReceiverBuilder;
 import dev.callstream.transport.internal.BuilderChecks;
+import dev.callstream.transport.internal.ReceiverOptions;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -89,11 +90,11 @@ public final class CallStreamEndpoint implements AutoCloseable {
   private CallStreamEndpoint(Builder config) {
     this.path = config.path;
     StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
-    CallAdmission admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
-    this.runtime = new PortableEndpoint(new PortableSettings(config.path, config.listenerFactory,
-        config.authenticator, codec, admission, config.maxMessageBytes, config.idleTimeout,
-        config.shutdownTimeout, config.reorderWindow, config.queueCapacity, config.dispatchThreads),
-        config.meterRegistry);
+    ReceiverOptions options = config.shared();
+    this.runtime = new PortableEndpoint(new PortableSettings(config.path, options.listenerFactory(),
+        options.authenticator(), codec, options.admissionOrLimit(), options.maxMessageBytes(),
+        options.idleTimeout(), options.shutdownTimeout(), options.reorderWindow(), config.queueCapacity,
+        options.dispatchThreads()), options.meterRegistry());
   }
 
   /** A builder with the defaults listed on each setter. */
@@ -177,24 +178,20 @@ public final class CallStreamEndpoint implements AutoCloseable {
 
   /**
    * Configures a {@link CallStreamEndpoint}. Every setter validates its argument at once and throws
-   * {@link IllegalArgumentException} naming the value.
+   * {@link IllegalArgumentException} naming the value. The settings every receiver shares are
+   * described on {@link CallStreamReceiverBuilder}.
    */
-  public static final class Builder {
+  public static final class Builder extends CallStreamReceiverBuilder<Builder> {
     private String path = "/";
-    private CallStreamListener.Factory listenerFactory;
-    private Authenticator authenticator = Authenticator.NONE;
     private StreamCodec codec;
-    private int maxCalls = 500;
-    private CallAdmission admission;
-    private int maxMessageBytes = 64 * 1024;
-    private Duration idleTimeout = Duration.ofSeconds(60);
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
-    private int reorderWindow = CallDriver.DEFAULT_REORDER_WINDOW;
     private int queueCapacity = 1000;
-    private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    private Object meterRegistry;
 
     private Builder() {}
+
+    /** The shared settings, for the enclosing class (options() is only visible in here). */
+    private ReceiverOptions shared() {
+      return options();
+    }
 
     /**
      * The path to deploy at, starting with {@code /}, without query or wildcard (a URI template is
@@ -211,57 +208,9 @@ public final class CallStreamEndpoint implements AutoCloseable {
       return this;
     }
 
-    /** Creates one listener per call (required). */
-    public Builder listenerFactory(CallStreamListener.Factory listenerFactory) {
-      this.listenerFactory = Objects.requireNonNull(listenerFactory, "listenerFactory");
-      return this;
-    }
-
-    /** Decides which upgrades become calls; default {@link Authenticator#NONE}, as the standalone server. */
-    public Builder authenticator(Authenticator authenticator) {
-      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
-      return this;
-    }
-
     /** The codec; default a new {@link StreamCodec}. */
     public Builder codec(StreamCodec codec) {
       this.codec = Objects.requireNonNull(codec, "codec");
-      return this;
-    }
-
-    /** Concurrent calls; beyond them upgrades are refused (503 / 1013). Default 500. */
-    public Builder maxCalls(int maxCalls) {
-      this.maxCalls = BuilderChecks.atLeast("maxCalls", maxCalls, 1);
-      return this;
-    }
-
-    /** Counts calls against a limit shared with other servers instead of {@link #maxCalls}. */
-    public Builder admission(CallAdmission admission) {
-      this.admission = Objects.requireNonNull(admission, "admission");
-      return this;
-    }
-
-    /** Largest message in bytes; a larger one ends the call with 1009 ({@code ERROR}). Default 64 KiB. */
-    public Builder maxMessageBytes(int maxMessageBytes) {
-      this.maxMessageBytes = BuilderChecks.maxMessageBytes(maxMessageBytes);
-      return this;
-    }
-
-    /** A call without any message for this long is closed (1001, {@code CLOSED}). Default 60 s. */
-    public Builder idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = BuilderChecks.positive("idleTimeout", idleTimeout);
-      return this;
-    }
-
-    /** How long {@link CallStreamEndpoint#close()} waits for open calls' terminal callbacks. Default 10 s. */
-    public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = BuilderChecks.positive("shutdownTimeout", shutdownTimeout);
-      return this;
-    }
-
-    /** Frames held per channel to put late ones back in place; default 5. */
-    public Builder reorderWindow(int reorderWindow) {
-      this.reorderWindow = BuilderChecks.atLeast("reorderWindow", reorderWindow, 1);
       return this;
     }
 
@@ -274,31 +223,13 @@ public final class CallStreamEndpoint implements AutoCloseable {
       return this;
     }
 
-    /** Threads running listeners, shared by all calls of this endpoint. Default max(4, 2 x cores). */
-    public Builder dispatchThreads(int dispatchThreads) {
-      this.dispatchThreads = BuilderChecks.atLeast("dispatchThreads", dispatchThreads, 1);
-      return this;
-    }
-
-    /**
-     * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
-     * {@code transport=wss}) and the counter {@code callstream.listener.queue.overflows} on
-     * {@code registry}. Default none: then no Micrometer class is loaded.
-     */
-    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
-      this.meterRegistry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
     /**
      * An endpoint with this configuration; starts its timer thread (dispatch threads start on demand).
      *
      * @throws IllegalStateException when no listener factory was given
      */
     public CallStreamEndpoint build() {
-      if (listenerFactory == null) {
-        throw new IllegalStateException("listenerFactory is required");
-      }
+      options().requireComplete();
       return new CallStreamEndpoint(this);
     }
   }

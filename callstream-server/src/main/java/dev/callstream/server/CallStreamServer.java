@@ -3,16 +3,17 @@ package dev.callstream.server;
 import dev.callstream.core.CallAdmission;
 import dev.callstream.core.CallStreamException;
 import dev.callstream.core.CallStreamListener;
-import dev.callstream.core.internal.CallDriver;
 import dev.callstream.server.internal.ServerMetrics;
 import dev.callstream.server.internal.ServerRuntime;
 import dev.callstream.server.internal.ServerSettings;
 import dev.callstream.server.wire.StreamCodec;
 import dev.callstream.transport.Authenticator;
+import dev.callstream.transport.CallStreamReceiverBuilder;
 import dev.callstream.transport.Tls;
 import dev.callstream.transport.TlsInfo;
 import dev.callstream.transport.TlsMaterial;
 import dev.callstream.transport.internal.BuilderChecks;
+import dev.callstream.transport.internal.ReceiverOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -126,16 +127,17 @@ public final class CallStreamServer implements AutoCloseable {
         throw new IllegalStateException("server already started");
       }
       TlsMaterial material = config.tls.load(config.host);
+      ReceiverOptions options = config.shared();
       StreamCodec codec = config.codec != null ? config.codec : new StreamCodec();
       // Only a given registry loads the metrics classes (Micrometer is an optional dependency).
-      ServerMetrics metrics = config.meterRegistry == null ? null : ServerMetrics.create(config.meterRegistry);
-      CallStreamListener.Factory factory = metrics == null ? config.listenerFactory
-          : metrics.instrument(config.listenerFactory);
-      admission = config.admission != null ? config.admission : CallAdmission.limit(config.maxCalls);
+      ServerMetrics metrics = options.meterRegistry() == null ? null : ServerMetrics.create(options.meterRegistry());
+      CallStreamListener.Factory factory = metrics == null ? options.listenerFactory()
+          : metrics.instrument(options.listenerFactory());
+      admission = options.admissionOrLimit();
       ServerSettings settings = new ServerSettings(config.host, config.port, material.sslContext(),
-          factory, config.authenticator, codec, admission, config.maxMessageBytes,
-          config.idleTimeout, config.handshakeTimeout, config.shutdownTimeout, config.reorderWindow,
-          config.laneCapacity, config.dispatchThreads, config.ioThreads, config.dispatch);
+          factory, options.authenticator(), codec, admission, options.maxMessageBytes(),
+          options.idleTimeout(), config.handshakeTimeout, options.shutdownTimeout(), options.reorderWindow(),
+          config.laneCapacity, options.dispatchThreads(), config.ioThreads, config.dispatch);
       try {
         runtime = metrics == null ? ServerRuntime.start(settings) : ServerRuntime.start(settings, metrics.rejections());
       } catch (IOException e) {
@@ -295,49 +297,48 @@ public final class CallStreamServer implements AutoCloseable {
 
   /**
    * Configures a {@link CallStreamServer}. Every setter validates its argument at once and throws
-   * {@link IllegalArgumentException} naming the value.
+   * {@link IllegalArgumentException} naming the value. The settings every receiver shares are
+   * described on {@link CallStreamReceiverBuilder}.
    */
-  public static final class Builder {
+  public static final class Builder extends CallStreamReceiverBuilder<Builder> {
     private String host = "127.0.0.1";
     private int port = 3333;
     private Tls tls;
-    private CallStreamListener.Factory listenerFactory;
-    private Authenticator authenticator = Authenticator.NONE;
     private StreamCodec codec;
-    private int maxCalls = 500;
-    private CallAdmission admission;
-    private int maxMessageBytes = 64 * 1024;
-    private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
-    private int reorderWindow = CallDriver.DEFAULT_REORDER_WINDOW;
     private int laneCapacity = 1000;
-    private int dispatchThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     private Dispatch dispatch = Dispatch.POOL;
-    private Object meterRegistry;
 
     private Builder() {}
 
+    /** The shared settings, for the enclosing class (options() is only visible in here). */
+    private ReceiverOptions shared() {
+      return options();
+    }
+
+    /** A snapshot of {@code other}, for {@link #build()}. */
+    private Builder(Builder other) {
+      options().copyFrom(other.options());
+      host = other.host;
+      port = other.port;
+      tls = other.tls;
+      codec = other.codec;
+      handshakeTimeout = other.handshakeTimeout;
+      laneCapacity = other.laneCapacity;
+      ioThreads = other.ioThreads;
+      dispatch = other.dispatch;
+    }
+
     /** Address to bind; default {@code 127.0.0.1} ({@code 0.0.0.0} to expose). */
     public Builder host(String host) {
-      Objects.requireNonNull(host, "host");
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("host is blank");
-      }
-      this.host = host;
+      this.host = BuilderChecks.host(host);
       return this;
     }
 
     /** Port to bind, 0 for any free port; default 3333. */
     public Builder port(int port) {
-      if (port < 0) {
-        throw new IllegalArgumentException("port < 0: " + port);
-      }
-      if (port > 65535) {
-        throw new IllegalArgumentException("port > 65535: " + port);
-      }
-      this.port = port;
+      this.port = BuilderChecks.port(port);
       return this;
     }
 
@@ -351,48 +352,9 @@ public final class CallStreamServer implements AutoCloseable {
       return this;
     }
 
-    /** Creates one listener per call (required). */
-    public Builder listenerFactory(CallStreamListener.Factory listenerFactory) {
-      this.listenerFactory = Objects.requireNonNull(listenerFactory, "listenerFactory");
-      return this;
-    }
-
-    /** Decides which upgrades become calls; default {@link Authenticator#NONE}. */
-    public Builder authenticator(Authenticator authenticator) {
-      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
-      return this;
-    }
-
     /** The codec; default a new {@link StreamCodec}. */
     public Builder codec(StreamCodec codec) {
       this.codec = Objects.requireNonNull(codec, "codec");
-      return this;
-    }
-
-    /** Concurrent calls; beyond them upgrades get HTTP 503. Default 500. */
-    public Builder maxCalls(int maxCalls) {
-      this.maxCalls = BuilderChecks.atLeast("maxCalls", maxCalls, 1);
-      return this;
-    }
-
-    /**
-     * Counts calls against a limit shared with other servers (for example a gRPC server in the same
-     * process) instead of {@link #maxCalls}: beyond it upgrades get HTTP 503.
-     */
-    public Builder admission(CallAdmission admission) {
-      this.admission = Objects.requireNonNull(admission, "admission");
-      return this;
-    }
-
-    /** Largest message (summed over fragments); a larger one closes the call with 1009. Default 64 KiB. */
-    public Builder maxMessageBytes(int maxMessageBytes) {
-      this.maxMessageBytes = BuilderChecks.maxMessageBytes(maxMessageBytes);
-      return this;
-    }
-
-    /** A call without any message for this long is closed (1001, CLOSED). Default 60 s. */
-    public Builder idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = BuilderChecks.positive("idleTimeout", idleTimeout);
       return this;
     }
 
@@ -402,27 +364,9 @@ public final class CallStreamServer implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link CallStreamServer#close()} waits for open calls to finish. Default 10 s. */
-    public Builder shutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = BuilderChecks.positive("shutdownTimeout", shutdownTimeout);
-      return this;
-    }
-
-    /** Frames held per channel to put late ones back in place; default 5. */
-    public Builder reorderWindow(int reorderWindow) {
-      this.reorderWindow = BuilderChecks.atLeast("reorderWindow", reorderWindow, 1);
-      return this;
-    }
-
     /** Events queued per call before reading of its connection pauses (see back-pressure). Default 1,000. */
     public Builder laneCapacity(int laneCapacity) {
       this.laneCapacity = BuilderChecks.atLeast("laneCapacity", laneCapacity, 16);
-      return this;
-    }
-
-    /** Threads running listeners, shared by all calls. Default max(4, 2 x cores). */
-    public Builder dispatchThreads(int dispatchThreads) {
-      this.dispatchThreads = BuilderChecks.atLeast("dispatchThreads", dispatchThreads, 1);
       return this;
     }
 
@@ -443,17 +387,6 @@ public final class CallStreamServer implements AutoCloseable {
     }
 
     /**
-     * Publishes the call metrics of {@link dev.callstream.core.metrics.CallStreamMetrics} (tagged
-     * {@code transport=wss}) on {@code registry}: active, started and ended calls, frames, gaps,
-     * duplicates and late frames per channel, refused handshakes by reason, and the listener queue.
-     * Default none: then no Micrometer class is loaded and Micrometer need not be on the class path.
-     */
-    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
-      this.meterRegistry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /**
      * An unstarted server with this configuration.
      *
      * @throws IllegalStateException when no listener factory or no TLS choice was given, or when
@@ -461,39 +394,15 @@ public final class CallStreamServer implements AutoCloseable {
      *     {@linkplain CallStreamListener.Factory#blocks() blocks} (such as a {@code CallRecorder})
      */
     public CallStreamServer build() {
-      if (listenerFactory == null) {
-        throw new IllegalStateException("listenerFactory is required");
-      }
-      if (tls == null) {
-        throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
-            + " certificate, Tls.selfSigned() for local use, or Tls.none() for plain ws behind a TLS proxy");
-      }
-      if (dispatch == Dispatch.IO_THREAD && listenerFactory.blocks()) {
+      options().requireComplete();
+      BuilderChecks.tls(tls, "plain ws");
+      if (dispatch == Dispatch.IO_THREAD && options().listenerFactory().blocks()) {
         // A blocking listener on a selector thread would stall every call that thread serves.
         throw new IllegalStateException("Dispatch.IO_THREAD runs listener callbacks on the I/O threads, but the"
             + " listener factory blocks (CallStreamListener.Factory.blocks(); CallRecorder writes files"
             + " synchronously): use Dispatch.POOL");
       }
-      Builder copy = new Builder();
-      copy.host = host;
-      copy.port = port;
-      copy.tls = tls;
-      copy.listenerFactory = listenerFactory;
-      copy.authenticator = authenticator;
-      copy.codec = codec;
-      copy.maxCalls = maxCalls;
-      copy.admission = admission;
-      copy.maxMessageBytes = maxMessageBytes;
-      copy.idleTimeout = idleTimeout;
-      copy.handshakeTimeout = handshakeTimeout;
-      copy.shutdownTimeout = shutdownTimeout;
-      copy.reorderWindow = reorderWindow;
-      copy.laneCapacity = laneCapacity;
-      copy.dispatchThreads = dispatchThreads;
-      copy.ioThreads = ioThreads;
-      copy.dispatch = dispatch;
-      copy.meterRegistry = meterRegistry;
-      return new CallStreamServer(copy);
+      return new CallStreamServer(new Builder(this));
     }
   }
 }

@@ -7,6 +7,38 @@ import java.util.Objects;
 public final class BuilderChecks {
   private BuilderChecks() {}
 
+  /** {@code host}, when it is neither null nor blank: an address to bind. */
+  public static String host(String host) {
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host is blank");
+    }
+    return host;
+  }
+
+  /** {@code port}, when it lies between 0 (any free port) and 65535. */
+  public static int port(int port) {
+    if (port < 0) {
+      throw new IllegalArgumentException("port < 0: " + port);
+    }
+    if (port > 65535) {
+      throw new IllegalArgumentException("port > 65535: " + port);
+    }
+    return port;
+  }
+
+  /**
+   * {@code tls}, when a choice was made; else the message lists the choices, {@code plaintext}
+   * naming what {@code Tls.none()} serves (for example "plain ws").
+   */
+  public static dev.callstream.transport.Tls tls(dev.callstream.transport.Tls tls, String plaintext) {
+    if (tls == null) {
+      throw new IllegalStateException("tls is required: choose Tls.pkcs12(...) or Tls.pem(...) for a real"
+          + " certificate, Tls.selfSigned() for local use, or Tls.none() for " + plaintext + " behind a TLS proxy");
+    }
+    return tls;
+  }
+
   /** {@code value}, when it is neither null, zero nor negative. */
   public static Duration positive(String name, Duration value) {
     Objects.requireNonNull(value, name);
