@@ -31,6 +31,19 @@ import org.junit.jupiter.api.Test;
  * metrics counting all of it.
  */
 class DrainTest {
+  /**
+   * For waits on something that must happen (a handshake, a call's first frame, its end): generous,
+   * because a loaded CI host can stall these threads for seconds, and an await returns as soon as it
+   * holds.
+   */
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  /**
+   * How long the call that a drain must find open plays: longer than any stall between its first
+   * frame and the end of the checks made while it runs (a refused call's three attempts among them),
+   * so that it is still open when they run.
+   */
+  private static final Duration OPEN_CALL = Duration.ofSeconds(8);
+
   private final BlockingQueue<RecordingCallListener> created = new LinkedBlockingQueue<>();
   private final MeterRegistry registry = new SimpleMeterRegistry();
   private CallStreamServer server;
@@ -67,9 +80,9 @@ class DrainTest {
   @Test
   void aDrainRefusesNewCallsAndLetsOpenCallsEndWithAllTheirAudio() throws Exception {
     start(CallStreamServer.builder());
-    CompletableFuture<CallResult> open = platform.start(call(1, Duration.ofMillis(1500)));
+    CompletableFuture<CallResult> open = platform.start(call(1, OPEN_CALL));
     RecordingCallListener listener = RecordingCallListener.take(created);
-    await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+    await().atMost(WAIT).until(() -> !listener.frames.isEmpty());
     assertThat(server.ready()).isTrue();
 
     CompletableFuture<Void> drained = server.drain(Duration.ofSeconds(20));
@@ -82,12 +95,12 @@ class DrainTest {
     assertThat(((HandshakeFailedException) refused.failure()).status()).isEqualTo(503);
     assertThat(drained).as("the open call is still running").isNotDone();
 
-    CallResult finished = open.get(10, TimeUnit.SECONDS);
+    CallResult finished = open.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(finished.completed()).isTrue();
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
     assertThat(listener.frames).hasSize((int) (2 * finished.agent().framesSent()));
     assertThat(listener.gapFrames).isZero();
-    drained.get(10, TimeUnit.SECONDS);
+    drained.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(server.activeCalls()).isZero();
     assertThat(created).as("no listener for the refused call").isEmpty();
 
@@ -105,15 +118,15 @@ class DrainTest {
     start(CallStreamServer.builder());
     CompletableFuture<CallResult> open = platform.start(call(1, Duration.ofSeconds(30)));
     RecordingCallListener listener = RecordingCallListener.take(created);
-    await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+    await().atMost(WAIT).until(() -> !listener.frames.isEmpty());
 
     long before = System.nanoTime();
-    server.drain(Duration.ofMillis(300)).get(10, TimeUnit.SECONDS);
+    server.drain(Duration.ofMillis(300)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(System.nanoTime() - before).as("waited for the deadline")
         .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.SHUTDOWN);
-    assertThat(open.get(10, TimeUnit.SECONDS).completed()).as("the sender saw its call cut").isFalse();
+    assertThat(open.get(WAIT.toSeconds(), TimeUnit.SECONDS).completed()).as("the sender saw its call cut").isFalse();
     assertThat(counter("callstream.calls.ended", "reason", "shutdown")).isEqualTo(1);
     assertThat(registry.get("callstream.calls.active").gauge().value()).isZero();
   }
@@ -123,17 +136,18 @@ class DrainTest {
     start(CallStreamServer.builder());
     platform.start(call(1, Duration.ofSeconds(30)));
     RecordingCallListener listener = RecordingCallListener.take(created);
-    await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+    await().atMost(WAIT).until(() -> !listener.frames.isEmpty());
     CompletableFuture<Void> drained = server.drain(Duration.ofMinutes(5));
 
     long before = System.nanoTime();
     server.close();
 
-    assertThat(System.nanoTime() - before).isLessThan(TimeUnit.SECONDS.toNanos(10));
+    // far below the drain's 5 minutes, with room for a loaded host
+    assertThat(System.nanoTime() - before).isLessThan(TimeUnit.SECONDS.toNanos(60));
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.SHUTDOWN);
     // each drain() caller holds its own copy of the runtime's future: it completes right after
     // close()'s own copy, on the draining thread, not necessarily before close() returns
-    assertThat(drained).succeedsWithin(Duration.ofSeconds(5));
+    assertThat(drained).succeedsWithin(WAIT);
     // a second drain is a no-op on a stopped server
     assertThat(server.drain(Duration.ofSeconds(1))).isDone();
   }
@@ -153,11 +167,15 @@ class DrainTest {
     FakeEngageVoice authorized = FakeEngageVoice.builder(URI.create("ws://127.0.0.1:" + server.port() + "/"))
         .secret("s3cret-value-1").retryBackoff(Duration.ofMillis(20)).build();
     try {
-      CallResult unauthorized = platform.play(call(1, Duration.ofMillis(100)));
+      // long enough that the server's 1008 at Start reaches the sender while it still sends, however
+      // slow the host: a call whose sender had already finished would count that close as its reply
+      CallResult unauthorized = platform.play(call(1, Duration.ofSeconds(60)));
       assertThat(unauthorized.failed()).isTrue();
-      CompletableFuture<CallResult> first = authorized.start(call(2, Duration.ofSeconds(3)));
+      // open until the finally block closes its sender: a retry of the refused call below (503s are
+      // retried) must never find the slot free
+      CompletableFuture<CallResult> first = authorized.start(call(2, Duration.ofSeconds(60)));
       RecordingCallListener listener = RecordingCallListener.take(created);
-      await().atMost(Duration.ofSeconds(5)).until(() -> !listener.frames.isEmpty());
+      await().atMost(WAIT).until(() -> !listener.frames.isEmpty());
       assertThat(server.ready()).as("not ready at max calls").isFalse();
       CallResult full = authorized.play(call(3, Duration.ofMillis(100)));
       assertThat(full.failed()).isTrue();

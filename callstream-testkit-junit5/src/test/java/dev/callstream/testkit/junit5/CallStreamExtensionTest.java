@@ -31,12 +31,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** End to end: our server, the fake platform and the recorder, through the extension. */
 class CallStreamExtensionTest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * Both sides' handshake limits (default 10 s): {@link #manyConcurrentCallsAllEndStopped} starts 30
+   * TLS handshakes at once, which on a loaded 2-core CI host can take longer than that; a call whose
+   * upgrade is cut fails the test without anything being wrong.
+   */
+  private static final Duration HANDSHAKE = Duration.ofSeconds(60);
 
   @RegisterExtension
   final CallStreamExtension callStream = CallStreamExtension.builder()
-      .server(server -> server.authenticator(Authenticator.secrets(List.of("right"))))
-      .sender(sender -> sender.secret("right"))
+      .server(server -> server.authenticator(Authenticator.secrets(List.of("right"))).handshakeTimeout(HANDSHAKE))
+      .sender(sender -> sender.secret("right").connectTimeout(HANDSHAKE))
       .build();
 
   @Test
