@@ -5,49 +5,24 @@ Per SegmentMedia it decodes the G.711 payload to 16-bit PCM (audioop, table-driv
 the segment's SegmentStart says); it keeps one state per stream, writes nothing and logs nothing per
 message. Protobuf parsing is done by python3-protobuf (its C++/upb backend when present).
 
-For the benchmark it counts SegmentMedia chunks and, when a chunk starts with an 8-byte big-endian
-CLOCK_MONOTONIC nanosecond timestamp (callstream-bench's probe audio), records the delivery latency.
-Commands on stdin, one per line, each answered by one JSON line on stdout:
-  stats  -> {"frames": N, "windowFrames": N, "calls": OPEN, "started": N, "ended": N, "latency": {...}}
-  reset  -> clears the latency samples and the window counter
-  quit   -> exits
+For the benchmark it counts SegmentMedia chunks and the delivery latency of probe audio, and answers
+the stats/reset/quit commands on stdin: see receiver_stats.py, shared with minimal_receiver.py.
 
 Usage: grpc_receiver.py [--host 127.0.0.1] [--port 10443] [--proto FILE] [--gen-dir DIR]
 Prints `listening on grpc://HOST:PORT` when ready (plaintext HTTP/2, loopback benchmarks only).
 """
 import argparse
 import asyncio
-import json
-import sys
 import threading
 import time
-import warnings
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop  # deprecated in 3.11, removed in 3.13; fine on Debian 12's 3.11
 
 import grpc
 from google.protobuf import empty_pb2
 
 import ringcx_proto
+from receiver_stats import STATS, audioop, command_loop
 
 EMPTY = empty_pb2.Empty()
-
-MAX_SAMPLES = 2_000_000
-PLAUSIBLE_NS = 60_000_000_000
-
-
-class Stats:
-    def __init__(self):
-        self.frames = 0
-        self.window_frames = 0
-        self.started = 0
-        self.ended = 0
-        self.latencies = []
-
-
-STATS = Stats()
 
 
 def make_handler(pb):
@@ -70,12 +45,7 @@ def make_handler(pb):
                     pcm = decode(payload, 2)
                     now = time.monotonic_ns()
                     samples[media.segment_id] += len(pcm)
-                    stats.frames += 1
-                    stats.window_frames += 1
-                    if len(payload) >= 8 and len(stats.latencies) < MAX_SAMPLES:
-                        sent = int.from_bytes(payload[:8], "big")
-                        if 0 <= now - sent < PLAUSIBLE_NS:
-                            stats.latencies.append(now - sent)
+                    stats.delivered(payload, now)
                 elif kind == "segment_start":
                     start = event.segment_start
                     codec = start.audio_format.codec if start.HasField("audio_format") else pb.PCMU
@@ -88,33 +58,6 @@ def make_handler(pb):
         return EMPTY
 
     return stream
-
-
-def percentile(sorted_values, q):
-    if not sorted_values:
-        return None
-    index = min(len(sorted_values) - 1, int(q * len(sorted_values)))
-    return sorted_values[index] / 1000.0
-
-
-def command_loop(loop, stop):
-    for line in sys.stdin:
-        command = line.strip()
-        stats = STATS
-        if command == "stats":
-            values = sorted(stats.latencies)
-            latency = {"count": len(values), "p50us": percentile(values, 0.5), "p99us": percentile(values, 0.99),
-                       "p999us": percentile(values, 0.999), "maxus": values[-1] / 1000.0 if values else None}
-            print(json.dumps({"frames": stats.frames, "windowFrames": stats.window_frames,
-                              "calls": stats.started - stats.ended, "started": stats.started, "ended": stats.ended,
-                              "gaps": 0, "latency": latency}), flush=True)
-        elif command == "reset":
-            stats.latencies = []
-            stats.window_frames = 0
-            print(json.dumps({"ok": True}), flush=True)
-        elif command == "quit":
-            break
-    loop.call_soon_threadsafe(stop.set_result, None)
 
 
 async def main():
