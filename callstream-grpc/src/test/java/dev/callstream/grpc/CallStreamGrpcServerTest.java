@@ -156,13 +156,13 @@ class CallStreamGrpcServerTest {
       stream.send(RingCx.dialogInit("dialog-cancel"), RingCx.segmentStart("a", ParticipantType.AGENT),
           RingCx.media("a", 1, new byte[800]));
       RecordingCallListener call = grpc.listeners.next();
-      org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> call.frames.size() + call.lines.size() >= 2);
+      org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> call.frames.size() + call.lines.size() >= 2);
       stream.cancel();
       assertThat(call.awaitEnd()).isEqualTo(EndReason.CLOSED);
       call.assertErrorMentioning("dialog-cancel");
       call.assertErrorMentioning("cancelled");
       assertThat(stream.awaitStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
-      org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 0);
+      org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 0);
     }
   }
 
@@ -173,7 +173,7 @@ class CallStreamGrpcServerTest {
       GrpcHarness.ClientStream stream = grpc.open();
       stream.send(RingCx.dialogInit("d"), RingCx.segmentStart("a", ParticipantType.AGENT));
       RecordingCallListener call = grpc.listeners.next();
-      org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> call.lines.size() >= 2);
+      org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> call.lines.size() >= 2);
       grpc.server.close();
       assertThat(call.end).isCompletedWithValue(EndReason.SHUTDOWN);
       assertThat(stream.awaitStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -224,7 +224,7 @@ class CallStreamGrpcServerTest {
       GrpcHarness.ClientStream stream = grpc.open();
       stream.send(RingCx.dialogInit("d"));
       assertThat(stream.awaitStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 0);
+      org.awaitility.Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 0);
     }
   }
 

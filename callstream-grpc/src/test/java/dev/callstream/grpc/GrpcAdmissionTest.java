@@ -51,7 +51,7 @@ class GrpcAdmissionTest {
       GrpcHarness.ClientStream second = grpc.open().send(RingCx.dialogInit("d2"));
       RecordingCallListener one = grpc.listeners.next();
       grpc.listeners.next();
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 2);
+      Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 2);
 
       GrpcHarness.ClientStream third = grpc.open().send(RingCx.dialogInit("d3"));
       assertThat(third.awaitStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -60,7 +60,7 @@ class GrpcAdmissionTest {
       first.halfClose();
       assertThat(first.awaitStatus().getCode()).isEqualTo(Status.Code.OK);
       assertThat(one.awaitEnd()).isEqualTo(EndReason.CLOSED);
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 1);
+      Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 1);
       GrpcHarness.ClientStream fourth = grpc.open().send(RingCx.dialogInit("d4"));
       fourth.halfClose();
       assertThat(fourth.awaitStatus().getCode()).isEqualTo(Status.Code.OK);
@@ -81,7 +81,7 @@ class GrpcAdmissionTest {
       assertThat(refused.awaitStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
       open.halfClose();
       assertThat(open.awaitStatus().getCode()).isEqualTo(Status.Code.OK);
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> shared.active() == 0);
+      Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> shared.active() == 0);
       GrpcHarness.ClientStream admitted = b.open().send(RingCx.dialogInit("d3"));
       admitted.halfClose();
       assertThat(admitted.awaitStatus().getCode()).isEqualTo(Status.Code.OK);

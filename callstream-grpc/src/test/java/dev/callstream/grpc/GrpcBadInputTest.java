@@ -173,7 +173,7 @@ class GrpcBadInputTest {
       GrpcHarness.ClientStream stream = grpc.open();
       stream.send(RingCx.dialogInit("dialog-big"), RingCx.segmentStart("a", ParticipantType.AGENT));
       RecordingCallListener call = grpc.listeners.next();
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> call.lines.size() >= 2);
+      Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> call.lines.size() >= 2);
       stream.send(RingCx.media("a", 1, new byte[5000]));
       assertThat(stream.awaitStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
       assertThat(call.awaitEnd()).isEqualTo(EndReason.ERROR);
@@ -193,7 +193,7 @@ class GrpcBadInputTest {
       call.assertErrorMentioning("no event for");
       call.assertErrorMentioning("dialog-idle");
       assertThat(stream.awaitStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 0);
+      Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> grpc.server.activeCalls() == 0);
     }
   }
 }

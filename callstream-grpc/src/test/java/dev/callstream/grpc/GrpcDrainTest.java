@@ -20,7 +20,7 @@ class GrpcDrainTest {
       GrpcHarness.ClientStream open = grpc.open();
       open.send(RingCx.dialogInit("open"), RingCx.segmentStart("a", ParticipantType.AGENT));
       RecordingCallListener call = grpc.listeners.next();
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> call.lines.size() >= 2);
+      Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> call.lines.size() >= 2);
 
       CompletableFuture<Void> drained = grpc.server.drain(Duration.ofSeconds(30));
       assertThat(grpc.server.draining()).isTrue();
@@ -45,7 +45,7 @@ class GrpcDrainTest {
       GrpcHarness.ClientStream open = grpc.open();
       open.send(RingCx.dialogInit("slow"));
       RecordingCallListener call = grpc.listeners.next();
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> call.lines.size() >= 1);
+      Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> call.lines.size() >= 1);
       CompletableFuture<Void> drained = grpc.server.drain(Duration.ofMinutes(10));
       // a second signal: end the drain at once
       grpc.server.drain(Duration.ZERO);

@@ -88,7 +88,7 @@ final class RecordingCallListener implements CallStreamListener {
   }
 
   EndReason awaitEnd() throws Exception {
-    return end.get(10, TimeUnit.SECONDS);
+    return end.get(60, TimeUnit.SECONDS); // generous for a loaded CI host
   }
 
   List<AudioFrame> frames(String segmentId) {
@@ -115,7 +115,7 @@ final class RecordingCallListener implements CallStreamListener {
     }
 
     RecordingCallListener next() throws InterruptedException {
-      RecordingCallListener listener = created.poll(10, TimeUnit.SECONDS);
+      RecordingCallListener listener = created.poll(60, TimeUnit.SECONDS); // a handshake on a loaded host
       assertThat(listener).as("a call's listener").isNotNull();
       return listener;
     }

@@ -42,7 +42,7 @@ class CallStreamServerTest extends ServerTestSupport {
       int expected = (int) frame.position() + (frame.channel() == AudioChannel.AGENT ? 0 : 100);
       assertThat(frame.payload()).isEqualTo(PlatformJson.frame(expected));
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
   }
 
   @Test
@@ -77,12 +77,12 @@ class CallStreamServerTest extends ServerTestSupport {
     WebSocketPeer peer = Peers.connect(server, "callId=abrupt");
     peer.send(PlatformJson.connected(), PlatformJson.start("abrupt"), PlatformJson.media("Participant", 0, PlatformJson.frame(5)));
     RecordingCallListener listener = RecordingCallListener.take(created);
-    await().atMost(Duration.ofSeconds(5)).until(() -> listener.start != null);
+    await().atMost(Duration.ofSeconds(60)).until(() -> listener.start != null);
     peer.abort();
 
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.CLOSED);
     assertThat(listener.events).endsWith("audio:agent:0", "end:closed");
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
   }
 
   @Test
@@ -202,7 +202,7 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThat(threads).hasSize(6).allSatisfy(name -> assertThat(name).startsWith("callstream-io"));
     // as Factory.create's javadoc says: the factory runs on the I/O thread too
     assertThat(createdOn).singleElement().satisfies(name -> assertThat(name).startsWith("callstream-io"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
   }
 
   @Test
@@ -217,7 +217,7 @@ class CallStreamServerTest extends ServerTestSupport {
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
     assertThat(listener.frames).hasSize(1);
     assertThat(listener.events.stream().filter(event -> event.startsWith("end:"))).containsExactly("end:closed");
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
   }
 
   @Test
@@ -244,7 +244,7 @@ class CallStreamServerTest extends ServerTestSupport {
     WebSocketPeer peer = Peers.connect(server, "callId=open");
     peer.send(PlatformJson.connected(), PlatformJson.start("open"));
     RecordingCallListener listener = RecordingCallListener.take(created);
-    await().atMost(Duration.ofSeconds(5)).until(() -> listener.start != null);
+    await().atMost(Duration.ofSeconds(60)).until(() -> listener.start != null);
 
     server.close();
 
@@ -280,7 +280,7 @@ class CallStreamServerTest extends ServerTestSupport {
     }));
     WebSocketPeer peer = Peers.connect(server, "callId=refused");
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1011);
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
   }
 
   @Test

@@ -64,7 +64,7 @@ class HandshakeTest extends ServerTestSupport {
     WebSocketPeer peer = Peers.connect(server, "callId=s");
     peer.send(PlatformJson.connected(), PlatformJson.startWithSecret("s", "wrong"), PlatformJson.media("Participant", 0, PlatformJson.frame(1)));
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1008);
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
     assertThat(listenersCreated).hasValue(0);
   }
 
@@ -80,7 +80,7 @@ class HandshakeTest extends ServerTestSupport {
       // the close code below is what the test is about
     }
     assertThat(peer.awaitCloseCode(5)).isEqualTo(1008);
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
     assertThat(listenersCreated).hasValue(0);
   }
 
@@ -106,7 +106,7 @@ class HandshakeTest extends ServerTestSupport {
 
     first.send(PlatformJson.start("first"), PlatformJson.stop(), PlatformJson.stop());
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeCalls() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
 
     WebSocketPeer third = Peers.connect(server, "callId=third");
     playCall(third, "third", 1);
@@ -130,7 +130,7 @@ class HandshakeTest extends ServerTestSupport {
   void aHalfWrittenUpgradeIsCutByTheHandshakeTimeout() throws Exception {
     CallStreamServer server = start(builder -> builder.tls(Tls.none()).handshakeTimeout(Duration.ofMillis(300)));
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(5000);
+      socket.setSoTimeout(60_000); // the cut is due after 300 ms; a loaded host may take far longer
       OutputStream out = socket.getOutputStream();
       out.write("GET /?callId=slow HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
           .getBytes(StandardCharsets.US_ASCII));
@@ -138,7 +138,8 @@ class HandshakeTest extends ServerTestSupport {
       long started = System.nanoTime();
       InputStream in = socket.getInputStream();
       assertThat(in.read()).isEqualTo(-1);
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+      // cut by the handshake timeout, not by any later limit (Grizzly's 30 s keep-alive among them)
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
     }
   }
 
@@ -146,7 +147,7 @@ class HandshakeTest extends ServerTestSupport {
   void aSilentTlsConnectionIsCutByTheHandshakeTimeout() throws Exception {
     CallStreamServer server = start(builder -> builder.handshakeTimeout(Duration.ofMillis(300)));
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(5000);
+      socket.setSoTimeout(60_000); // the cut is due after 300 ms; a loaded host may take far longer
       assertThat(socket.getInputStream().read()).isEqualTo(-1);
     }
   }

@@ -46,15 +46,16 @@ class RecordingCallListener implements CallStreamListener {
   }
 
   static RecordingCallListener take(BlockingQueue<RecordingCallListener> created) throws InterruptedException {
-    RecordingCallListener listener = created.poll(10, TimeUnit.SECONDS);
+    // generous: the handshake may wait a long time on a loaded CI host
+    RecordingCallListener listener = created.poll(60, TimeUnit.SECONDS);
     if (listener == null) {
-      throw new AssertionError("no listener created within 10 s");
+      throw new AssertionError("no listener created within 60 s");
     }
     return listener;
   }
 
   EndReason awaitEnd() throws Exception {
-    return end.get(10, TimeUnit.SECONDS);
+    return end.get(60, TimeUnit.SECONDS);
   }
 
   @Override
