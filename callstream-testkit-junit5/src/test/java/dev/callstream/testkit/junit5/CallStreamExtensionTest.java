@@ -35,14 +35,15 @@ class CallStreamExtensionTest {
   /**
    * Both sides' handshake limits (default 10 s): {@link #manyConcurrentCallsAllEndStopped} starts 30
    * TLS handshakes at once, which on a loaded 2-core CI host can take longer than that; a call whose
-   * upgrade is cut fails the test without anything being wrong.
+   * upgrade is cut fails the test without anything being wrong. Also the sender's wait for the
+   * server's close reply (default 5 s), whose code the first test checks.
    */
   private static final Duration HANDSHAKE = Duration.ofSeconds(60);
 
   @RegisterExtension
   final CallStreamExtension callStream = CallStreamExtension.builder()
       .server(server -> server.authenticator(Authenticator.secrets(List.of("right"))).handshakeTimeout(HANDSHAKE))
-      .sender(sender -> sender.secret("right").connectTimeout(HANDSHAKE))
+      .sender(sender -> sender.secret("right").connectTimeout(HANDSHAKE).closeTimeout(HANDSHAKE))
       .build();
 
   @Test

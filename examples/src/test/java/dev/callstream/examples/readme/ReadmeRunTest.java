@@ -73,8 +73,10 @@ class ReadmeRunTest {
     dev.callstream.server.CallStreamServer server = wssServer.get(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(30)).until(server::ready);
 
+    // closeTimeout: the server's close reply may be slow on a loaded host; without it the call would
+    // end with no close code instead of the 1000 checked below
     try (FakeEngageVoice platform = FakeEngageVoice.builder(server.uri())
-        .sslContext(server.tls().clientContext()).pacing(Pacing.FLOOD).build()) {
+        .sslContext(server.tls().clientContext()).pacing(Pacing.FLOOD).closeTimeout(Duration.ofSeconds(60)).build()) {
       CallResult call = platform.play(CallScript.builder().callId("readme-1").maxDuration(ofSeconds(1)).build());
       assertThat(call.completed()).as("call: %s", call.failure()).isTrue();
       assertThat(call.closeCode()).isEqualTo(1000); // both Stops reached the snippet's server
