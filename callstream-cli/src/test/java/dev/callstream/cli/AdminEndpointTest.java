@@ -152,7 +152,8 @@ class AdminEndpointTest {
     assertThat(readyz.statusCode()).isEqualTo(503);
     assertThat(readyz.body()).isEqualTo("draining\n");
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
-    assertThat(open.get(WAIT.toSeconds(), TimeUnit.SECONDS).completed()).as("the open call ran to its end").isTrue();
+    CallResult ran = open.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(ran.completed()).as("the open call ran to its end: %s, stdout %s", ran.failure(), outText).isTrue();
     drained.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(outText.toString()).containsPattern("call ended call-3-1-\\S+ stopped complete=true");
     assertThat(scrape().value("callstream_calls_ended_total", "transport", "wss", "reason", "stopped")).isEqualTo(1);
