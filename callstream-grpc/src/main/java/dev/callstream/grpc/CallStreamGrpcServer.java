@@ -201,9 +201,7 @@ public final class CallStreamGrpcServer implements AutoCloseable {
    * ({@link #ready()} turns false), open calls run to their natural end for up to {@code timeout},
    * the rest then end with {@link dev.callstream.core.EndReason#SHUTDOWN}; then the network and the
    * threads stop. A second drain with a shorter timeout brings the end forward ({@code Duration.ZERO}:
-   * at once). Until the end the server keeps listening and keeps its connections, so every stream
-   * opened meanwhile is refused by the server itself ("server draining") and counted as rejected
-   * {@code draining}; HTTP/2 GOAWAY is sent when the network stops.
+   * at once).
    *
    * @return completes when the server has stopped
    * @throws IllegalStateException when not started

@@ -223,15 +223,10 @@ public final class GrpcRuntime {
   }
 
   /**
-   * Refuses new streams from now on ({@code UNAVAILABLE}, counted as {@code draining}) and lets open
-   * calls run to their end for up to {@code timeout}; then ends the rest with SHUTDOWN, waits up to
-   * the shutdown timeout for their terminal callbacks and stops the network and the threads. A later
-   * call with a shorter timeout brings the deadline forward (a second signal ends the drain at once).
-   *
-   * <p>The listener and the open connections stay up until then, as the WebSocket server's do: a
-   * gRPC {@code shutdown()} now would send GOAWAY and close the listening socket, so the streams
-   * opened meanwhile would be refused by HTTP/2 or the kernel, where nothing can count them, instead
-   * of by {@link StreamHandler} with a status the client can read ({@code UNAVAILABLE}, retryable).
+   * Refuses new streams from now on ({@code UNAVAILABLE}) and lets open calls run to their end for
+   * up to {@code timeout}; then ends the rest with SHUTDOWN, waits up to the shutdown timeout for
+   * their terminal callbacks and stops the network and the threads. A later call with a shorter
+   * timeout brings the deadline forward (a second signal ends the drain at once).
    *
    * @return completes once everything has stopped
    */
@@ -249,6 +244,7 @@ public final class GrpcRuntime {
       drainDeadline = deadline;
       drained = new CompletableFuture<>();
     }
+    server.shutdown();
     Thread thread = new Thread(this::runDrain, "callstream-grpc-drain");
     thread.setDaemon(true);
     thread.start();
@@ -289,8 +285,6 @@ public final class GrpcRuntime {
           }
         }
       }
-      // Only now GOAWAY and the listening socket closed: until here every new stream reached
-      // StreamHandler and was refused and counted there.
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
       sweeper.shutdownNow();
@@ -332,7 +326,7 @@ public final class GrpcRuntime {
       if (closing) {
         refusedDraining.incrementAndGet();
         rejected(CallStreamMetrics.Rejection.DRAINING);
-        call.close(Status.UNAVAILABLE.withDescription("server draining"), new Metadata());
+        call.close(Status.UNAVAILABLE.withDescription("server shutting down"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
       if (!settings.admission().tryAcquire()) {
