@@ -8,6 +8,7 @@ import dev.callstream.server.wire.SequenceMode;
 import dev.callstream.server.wire.Start;
 import dev.callstream.server.wire.Stop;
 import dev.callstream.testkit.internal.FaultDice;
+import dev.callstream.testkit.internal.RunningCalls;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.WebSocket;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * object's monitor anyway so that a failure reported by the socket's listener reads consistent
  * counters.
  */
-final class CallRunner implements WebSocket.Listener {
+final class CallRunner implements WebSocket.Listener, RunningCalls.Call<CallResult> {
   private static final Logger log = LoggerFactory.getLogger(FakeEngageVoice.class);
   private static final long FRAME_NANOS = 20_000_000L;
   private static final int GARBAGE_KINDS = 3;
@@ -82,21 +83,24 @@ final class CallRunner implements WebSocket.Listener {
     this.sender = sender;
     this.script = script;
     this.frames = script.frames();
-    this.dice = new FaultDice(sender.seed, script.index(), sender.faults, sender.faultRate);
+    this.dice = sender.settings.dice(script.index());
     // Call-level faults are drawn first, in a fixed order, so they do not depend on the audio.
     this.abortTick = dice.abortPoint(frames);
     this.garbageTicks = dice.garbagePoints(GARBAGE_KINDS, frames);
   }
 
-  CompletableFuture<CallResult> result() {
+  @Override
+  public CompletableFuture<CallResult> result() {
     return result;
   }
 
-  void begin() {
+  @Override
+  public void begin() {
     connect();
   }
 
-  void shutdown() {
+  @Override
+  public void shutdown() {
     fail(new CallStreamException("sender closed while call " + script.callId() + " was running"));
   }
 
@@ -109,8 +113,8 @@ final class CallRunner implements WebSocket.Listener {
     attempts++;
     try {
       WebSocket.Builder builder = sender.httpClient.newWebSocketBuilder().connectTimeout(sender.connectTimeout);
-      if (sender.secret != null) {
-        builder.header("Authorization", "Bearer " + sender.secret);
+      if (sender.settings.secret() != null) {
+        builder.header("Authorization", "Bearer " + sender.settings.secret());
       }
       log.debug("call {}: upgrade attempt {}", script.callId(), attempts);
       builder.buildAsync(upgradeUri(), this).whenComplete((webSocket, error) -> {
@@ -233,7 +237,7 @@ final class CallRunner implements WebSocket.Listener {
       return false;
     }
     if (tick < frames) {
-      if (sender.pacing == Pacing.REALTIME) {
+      if (sender.settings.pacing() == Pacing.REALTIME) {
         long wait = mediaStartNanos + tick * FRAME_NANOS - System.nanoTime();
         if (wait > 0) {
           timer = sender.clock.schedule(this::pump, wait, TimeUnit.NANOSECONDS);

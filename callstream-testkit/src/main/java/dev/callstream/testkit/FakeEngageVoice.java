@@ -2,21 +2,18 @@ package dev.callstream.testkit;
 
 import dev.callstream.server.wire.SequenceMode;
 import dev.callstream.server.wire.StreamCodec;
+import dev.callstream.testkit.internal.RunningCalls;
+import dev.callstream.testkit.internal.SenderSettings;
 import dev.callstream.testkit.internal.TrustAll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import javax.net.ssl.SSLContext;
 
@@ -55,12 +52,8 @@ public final class FakeEngageVoice implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 3;
 
   final URI url;
-  final String secret;
-  final Pacing pacing;
+  final SenderSettings settings;
   final SequenceMode sequenceMode;
-  final Set<Fault> faults;
-  final double faultRate;
-  final long seed;
   final Duration connectTimeout;
   final Duration closeTimeout;
   final Duration retryBackoff;
@@ -68,29 +61,24 @@ public final class FakeEngageVoice implements AutoCloseable {
   final HttpClient httpClient;
   final StreamCodec codec;
   final ScheduledThreadPoolExecutor clock;
+  private final RunningCalls<CallResult> running = new RunningCalls<>("fake-engage-voice-clock");
   private final ExecutorService ownedExecutor;
-  private final Set<CallRunner> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private FakeEngageVoice(Builder builder) {
     this.url = builder.url;
-    this.secret = builder.secret;
-    this.pacing = builder.pacing;
+    this.settings = builder.settings.build();
     this.sequenceMode = builder.sequenceMode;
-    this.faults = Set.copyOf(builder.faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(builder.faults));
-    this.faultRate = builder.faultRate;
-    this.seed = builder.seed;
     this.connectTimeout = builder.connectTimeout;
     this.closeTimeout = builder.closeTimeout;
     this.retryBackoff = builder.retryBackoff;
     this.codec = builder.codec != null ? builder.codec : new StreamCodec();
-    this.clock = new ScheduledThreadPoolExecutor(1, daemonThreads("fake-engage-voice-clock"));
-    clock.setRemoveOnCancelPolicy(true);
+    this.clock = running.clock();
     if (builder.httpClient != null) {
       this.ownedExecutor = null;
       this.httpClient = builder.httpClient;
     } else {
       int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-      this.ownedExecutor = Executors.newFixedThreadPool(threads, daemonThreads("fake-engage-voice"));
+      this.ownedExecutor = Executors.newFixedThreadPool(threads, RunningCalls.daemonThreads("fake-engage-voice"));
       HttpClient.Builder client = HttpClient.newBuilder().executor(ownedExecutor).connectTimeout(connectTimeout);
       if (builder.insecure) {
         SSLContext context = TrustAll.sslContext();
@@ -118,15 +106,7 @@ public final class FakeEngageVoice implements AutoCloseable {
    */
   public CompletableFuture<CallResult> start(CallScript script) {
     Objects.requireNonNull(script, "script");
-    if (clock.isShutdown()) {
-      throw new IllegalStateException("closed");
-    }
-    CallRunner runner = new CallRunner(this, script);
-    running.add(runner);
-    CompletableFuture<CallResult> result = runner.result();
-    result.whenComplete((r, e) -> running.remove(runner));
-    runner.begin();
-    return result;
+    return running.start(() -> new CallRunner(this, script));
   }
 
   /**
@@ -135,52 +115,25 @@ public final class FakeEngageVoice implements AutoCloseable {
    * and waits for all of them.
    */
   public LoadResult run(int calls, IntFunction<CallScript> scripts) {
-    if (calls < 0) {
-      throw new IllegalArgumentException("calls < 0: " + calls);
-    }
-    long started = System.nanoTime();
-    List<CompletableFuture<CallResult>> futures = new ArrayList<>(calls);
-    for (int i = 0; i < calls; i++) {
-      futures.add(start(scripts.apply(i)));
-    }
-    List<CallResult> results = new ArrayList<>(calls);
-    for (CompletableFuture<CallResult> future : futures) {
-      results.add(future.join());
-    }
-    return LoadResult.of(results, (System.nanoTime() - started) / 1e9);
+    return RunningCalls.run(calls, i -> start(scripts.apply(i)), LoadResult::of);
   }
 
   /** Aborts the calls still running and stops this sender's threads. Idempotent. */
   @Override
   public void close() {
-    for (CallRunner runner : List.copyOf(running)) {
-      runner.shutdown();
-    }
-    clock.shutdownNow();
+    running.abortAll();
+    running.stopClock();
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }
-  }
-
-  private static ThreadFactory daemonThreads(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Configures a {@link FakeEngageVoice}. Not thread-safe. */
   public static final class Builder {
     private final URI url;
     private boolean insecure;
-    private String secret;
-    private Pacing pacing = Pacing.REALTIME;
+    private final SenderSettings.Builder settings = new SenderSettings.Builder();
     private SequenceMode sequenceMode = SequenceMode.PER_PERSPECTIVE;
-    private Set<Fault> faults = EnumSet.noneOf(Fault.class);
-    private double faultRate = 0.02;
-    private long seed = 1;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration closeTimeout = Duration.ofSeconds(5);
     private Duration retryBackoff = Duration.ofMillis(100);
@@ -211,13 +164,13 @@ public final class FakeEngageVoice implements AutoCloseable {
 
     /** Sends {@code Authorization: Bearer <secret>} on every upgrade request. Default none. */
     public Builder secret(String secret) {
-      this.secret = Objects.requireNonNull(secret, "secret");
+      settings.secret(secret);
       return this;
     }
 
     /** Default {@link Pacing#REALTIME}. */
     public Builder pacing(Pacing pacing) {
-      this.pacing = Objects.requireNonNull(pacing, "pacing");
+      settings.pacing(pacing);
       return this;
     }
 
@@ -236,8 +189,7 @@ public final class FakeEngageVoice implements AutoCloseable {
 
     /** The faults to inject (default none). */
     public Builder faults(Set<Fault> faults) {
-      this.faults = EnumSet.noneOf(Fault.class);
-      this.faults.addAll(faults);
+      settings.faults(faults);
       return this;
     }
 
@@ -251,16 +203,13 @@ public final class FakeEngageVoice implements AutoCloseable {
      * {@link Fault#REORDER} hits, between 0 and 0.3. Default 0.02.
      */
     public Builder faultRate(double faultRate) {
-      if (!(faultRate >= 0 && faultRate <= 0.3)) {
-        throw new IllegalArgumentException("faultRate not in [0, 0.3]: " + faultRate);
-      }
-      this.faultRate = faultRate;
+      settings.faultRate(faultRate);
       return this;
     }
 
     /** Seeds the faults of every call (with the call's index). Default 1. */
     public Builder seed(long seed) {
-      this.seed = seed;
+      settings.seed(seed);
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.callstream.testkit;
 
+import dev.callstream.testkit.internal.RunningCalls;
+import dev.callstream.testkit.internal.SenderSettings;
 import dev.callstream.testkit.internal.TrustAll;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -12,20 +14,14 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -73,15 +69,11 @@ public final class FakeRingCx implements AutoCloseable {
   final boolean tls;
   final ChannelCredentials credentials;
   final String authority;
-  final String secret;
-  final Pacing pacing;
-  final Set<Fault> faults;
-  final double faultRate;
-  final long seed;
+  final SenderSettings settings;
   final ScheduledThreadPoolExecutor clock;
   final ExecutorService executor;
   final ManagedChannel sharedChannel;
-  private final Set<RingCxCallRunner> running = ConcurrentHashMap.newKeySet();
+  private final RunningCalls<RingCxCallResult> running = new RunningCalls<>("fake-ringcx-clock");
 
   private FakeRingCx(Builder builder) {
     this.host = builder.host;
@@ -89,15 +81,10 @@ public final class FakeRingCx implements AutoCloseable {
     this.tls = builder.tls;
     this.credentials = builder.credentials();
     this.authority = builder.authority;
-    this.secret = builder.secret;
-    this.pacing = builder.pacing;
-    this.faults = Set.copyOf(builder.faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(builder.faults));
-    this.faultRate = builder.faultRate;
-    this.seed = builder.seed;
-    this.clock = new ScheduledThreadPoolExecutor(1, daemonThreads("fake-ringcx-clock"));
-    clock.setRemoveOnCancelPolicy(true);
+    this.settings = builder.settings.build();
+    this.clock = running.clock();
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.executor = Executors.newFixedThreadPool(threads, daemonThreads("fake-ringcx"));
+    this.executor = Executors.newFixedThreadPool(threads, RunningCalls.daemonThreads("fake-ringcx"));
     this.sharedChannel = builder.sharedConnection ? newChannel() : null;
   }
 
@@ -120,15 +107,7 @@ public final class FakeRingCx implements AutoCloseable {
    */
   public CompletableFuture<RingCxCallResult> start(RingCxScript script) {
     Objects.requireNonNull(script, "script");
-    if (clock.isShutdown()) {
-      throw new IllegalStateException("closed");
-    }
-    RingCxCallRunner runner = new RingCxCallRunner(this, script);
-    running.add(runner);
-    CompletableFuture<RingCxCallResult> result = runner.result();
-    result.whenComplete((r, e) -> running.remove(runner));
-    runner.begin();
-    return result;
+    return running.start(() -> new RingCxCallRunner(this, script));
   }
 
   /**
@@ -137,27 +116,13 @@ public final class FakeRingCx implements AutoCloseable {
    * waits for all of them.
    */
   public RingCxLoadResult run(int calls, IntFunction<RingCxScript> scripts) {
-    if (calls < 0) {
-      throw new IllegalArgumentException("calls < 0: " + calls);
-    }
-    long started = System.nanoTime();
-    List<CompletableFuture<RingCxCallResult>> futures = new ArrayList<>(calls);
-    for (int i = 0; i < calls; i++) {
-      futures.add(start(scripts.apply(i)));
-    }
-    List<RingCxCallResult> results = new ArrayList<>(calls);
-    for (CompletableFuture<RingCxCallResult> future : futures) {
-      results.add(future.join());
-    }
-    return RingCxLoadResult.of(results, (System.nanoTime() - started) / 1e9);
+    return RunningCalls.run(calls, i -> start(scripts.apply(i)), RingCxLoadResult::of);
   }
 
   /** Cancels the calls still running, closes the connections and stops this sender's threads. Idempotent. */
   @Override
   public void close() {
-    for (RingCxCallRunner runner : List.copyOf(running)) {
-      runner.shutdown();
-    }
+    running.abortAll();
     if (sharedChannel != null) {
       sharedChannel.shutdownNow();
       try {
@@ -166,7 +131,7 @@ public final class FakeRingCx implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    clock.shutdownNow();
+    running.stopClock();
     executor.shutdown();
   }
 
@@ -180,15 +145,6 @@ public final class FakeRingCx implements AutoCloseable {
     return channel.build();
   }
 
-  private static ThreadFactory daemonThreads(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
   /** Configures a {@link FakeRingCx}. Not thread-safe. */
   public static final class Builder {
     private final String host;
@@ -198,11 +154,7 @@ public final class FakeRingCx implements AutoCloseable {
     private X509Certificate[] trusted;
     private ChannelCredentials channelCredentials;
     private String authority;
-    private String secret;
-    private Pacing pacing = Pacing.REALTIME;
-    private Set<Fault> faults = EnumSet.noneOf(Fault.class);
-    private double faultRate = 0.02;
-    private long seed = 1;
+    private final SenderSettings.Builder settings = new SenderSettings.Builder();
     private boolean sharedConnection;
 
     private Builder(URI target) {
@@ -257,7 +209,7 @@ public final class FakeRingCx implements AutoCloseable {
 
     /** Sends {@code authorization: Bearer <secret>} metadata on every call. Default none. */
     public Builder secret(String secret) {
-      this.secret = Objects.requireNonNull(secret, "secret");
+      settings.secret(secret);
       return this;
     }
 
@@ -266,14 +218,13 @@ public final class FakeRingCx implements AutoCloseable {
      * it joined; {@link Pacing#FLOOD} sends as fast as the server's flow control allows.
      */
     public Builder pacing(Pacing pacing) {
-      this.pacing = Objects.requireNonNull(pacing, "pacing");
+      settings.pacing(pacing);
       return this;
     }
 
     /** The faults to inject (default none). */
     public Builder faults(Set<Fault> faults) {
-      this.faults = EnumSet.noneOf(Fault.class);
-      this.faults.addAll(faults);
+      settings.faults(faults);
       return this;
     }
 
@@ -287,16 +238,13 @@ public final class FakeRingCx implements AutoCloseable {
      * {@link Fault#REORDER} hits, between 0 and 0.3. Default 0.02.
      */
     public Builder faultRate(double faultRate) {
-      if (!(faultRate >= 0 && faultRate <= 0.3)) {
-        throw new IllegalArgumentException("faultRate not in [0, 0.3]: " + faultRate);
-      }
-      this.faultRate = faultRate;
+      settings.faultRate(faultRate);
       return this;
     }
 
     /** Seeds the faults of every call (with the call's index). Default 1. */
     public Builder seed(long seed) {
-      this.seed = seed;
+      settings.seed(seed);
       return this;
     }
 

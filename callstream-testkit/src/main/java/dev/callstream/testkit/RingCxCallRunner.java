@@ -21,6 +21,7 @@ import dev.callstream.grpc.proto.StreamEvent;
 import dev.callstream.grpc.proto.StreamingGrpc;
 import dev.callstream.testkit.internal.ChunkAudio;
 import dev.callstream.testkit.internal.FaultDice;
+import dev.callstream.testkit.internal.RunningCalls;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #pump()} runs on the clock thread or a gRPC callback thread and holds this object's
  * monitor, so the request stream is only ever used by one thread at a time.
  */
-final class RingCxCallRunner implements ClientResponseObserver<StreamEvent, Empty> {
+final class RingCxCallRunner
+    implements ClientResponseObserver<StreamEvent, Empty>, RunningCalls.Call<RingCxCallResult> {
   private static final Logger log = LoggerFactory.getLogger(FakeRingCx.class);
   private static final int GARBAGE_KINDS = 3;
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -134,7 +136,7 @@ final class RingCxCallRunner implements ClientResponseObserver<StreamEvent, Empt
       units += script.chunks(i);
     }
     // Call-level faults are drawn first, in a fixed order, on the call's media chunks in sending order.
-    this.dice = new FaultDice(sender.seed, script.index(), sender.faults, sender.faultRate);
+    this.dice = sender.settings.dice(script.index());
     this.abortUnit = dice.abortPoint(units);
     this.garbageUnits = dice.garbagePoints(GARBAGE_KINDS, units);
   }
@@ -148,11 +150,13 @@ final class RingCxCallRunner implements ClientResponseObserver<StreamEvent, Empt
     };
   }
 
-  CompletableFuture<RingCxCallResult> result() {
+  @Override
+  public CompletableFuture<RingCxCallResult> result() {
     return result;
   }
 
-  void begin() {
+  @Override
+  public void begin() {
     try {
       ManagedChannel channel = sender.sharedChannel;
       if (channel == null) {
@@ -160,8 +164,8 @@ final class RingCxCallRunner implements ClientResponseObserver<StreamEvent, Empt
         ownChannel = channel;
       }
       Metadata headers = new Metadata();
-      if (sender.secret != null) {
-        headers.put(AUTHORIZATION, "Bearer " + sender.secret);
+      if (sender.settings.secret() != null) {
+        headers.put(AUTHORIZATION, "Bearer " + sender.settings.secret());
       }
       for (Map.Entry<String, String> header : script.headers().entrySet()) {
         headers.put(Metadata.Key.of(header.getKey(), Metadata.ASCII_STRING_MARSHALLER), header.getValue());
@@ -180,7 +184,8 @@ final class RingCxCallRunner implements ClientResponseObserver<StreamEvent, Empt
     }
   }
 
-  void shutdown() {
+  @Override
+  public void shutdown() {
     fail(null, new CallStreamException("sender closed while call " + script.dialogId() + " was running"));
   }
 
@@ -284,7 +289,7 @@ final class RingCxCallRunner implements ClientResponseObserver<StreamEvent, Empt
       requestStream.onCompleted();
       return false;
     }
-    if (sender.pacing == Pacing.REALTIME) {
+    if (sender.settings.pacing() == Pacing.REALTIME) {
       long wait = timelineStartNanos + bestDue * 1_000_000L - System.nanoTime();
       if (wait > 0) {
         timer = sender.clock.schedule(this::pump, wait, TimeUnit.NANOSECONDS);

@@ -26,6 +26,39 @@ public interface ServletContainer {
 
     @Override
     void close() throws Exception;
+
+    /** A container listening on {@code port} that {@code stop} stops. */
+    static Running of(int port, AutoCloseable stop) {
+      return new Running() {
+        @Override
+        public int port() {
+          return port;
+        }
+
+        @Override
+        public void close() throws Exception {
+          stop.close();
+        }
+      };
+    }
+  }
+
+  /** What {@link #start} does for one container. */
+  @FunctionalInterface
+  interface Starter {
+    Running start(List<Deployment> deployments) throws Exception;
+  }
+
+  /**
+   * A container module's description: its name and behaviours for the scenarios, and how it starts.
+   * The record's accessors are the interface's methods.
+   */
+  record Described(String name, boolean applicationFiltersRunFirst, boolean errorClosesWaitForThePeer,
+      Starter starter) implements ServletContainer {
+    @Override
+    public Running start(List<Deployment> deployments) throws Exception {
+      return starter.start(deployments);
+    }
   }
 
   /** Starts the container on 127.0.0.1, port 0, with the deployments. */

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callstream.testsupport.G711Reference;
+import dev.callstream.testsupport.ExpectedPcm;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.ChannelReport;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
@@ -21,8 +19,6 @@ import javax.sound.sampled.AudioSystem;
  * where a frame was dropped, nothing after the last frame sent.
  */
 final class Recordings {
-  private static final short[] MULAW = G711Reference.mulaw();
-
   private Recordings() {}
 
   /**
@@ -31,27 +27,7 @@ final class Recordings {
    * dropped ones at the end left out (nothing marks them).
    */
   static byte[] expectedPcm(AudioSource source, ChannelReport sent) {
-    Set<Long> dropped = new HashSet<>(sent.dropped());
-    long last = sent.framesPlanned() - 1;
-    while (last >= 0 && dropped.contains(last + 1)) {
-      last--;
-    }
-    byte[] frame = new byte[AudioSource.FRAME_BYTES];
-    byte[] out = new byte[Math.toIntExact((last + 1) * AudioSource.FRAME_BYTES * 2)];
-    int at = 0;
-    for (long index = 0; index <= last; index++) {
-      if (dropped.contains(index + 1)) {
-        at += AudioSource.FRAME_BYTES * 2;
-        continue;
-      }
-      source.readFrame(index, frame);
-      for (byte code : frame) {
-        short sample = MULAW[code & 0xff];
-        out[at++] = (byte) sample;
-        out[at++] = (byte) (sample >> 8);
-      }
-    }
-    return out;
+    return ExpectedPcm.of(source::readFrame, AudioSource.FRAME_BYTES, sent.framesPlanned(), sent.dropped());
   }
 
   /** A mono 8 kHz 16-bit little-endian WAV file's samples. */

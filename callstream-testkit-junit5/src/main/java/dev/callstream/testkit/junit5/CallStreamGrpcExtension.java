@@ -7,17 +7,8 @@ import dev.callstream.testkit.Pacing;
 import dev.callstream.testkit.RecordingListener;
 import dev.callstream.transport.Tls;
 import java.net.URI;
-import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * The gRPC sibling of {@link CallStreamExtension}: starts a {@link CallStreamGrpcServer} on
@@ -47,16 +38,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@link Builder}.
  */
 public final class CallStreamGrpcExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
-
-  private final Builder config;
-  private CallStreamGrpcServer server;
-  private FakeRingCx platform;
-  private RecordingListener recorder;
-  private boolean perClass;
+    extends ServerExtension<CallStreamGrpcServer, FakeRingCx, CallStreamGrpcServer.Builder, FakeRingCx.Builder> {
 
   private CallStreamGrpcExtension(Builder config) {
-    this.config = config;
+    super(config.settings, CallStreamGrpcServer.class, FakeRingCx.class);
   }
 
   /** A builder with the defaults described on the class. */
@@ -66,25 +51,12 @@ public final class CallStreamGrpcExtension
 
   /** The running server. */
   public CallStreamGrpcServer server() {
-    return started(server);
+    return runningServer();
   }
 
   /** A fake RingCX pointed at {@link #server()}, trusting its certificate. */
   public FakeRingCx platform() {
-    return started(platform);
-  }
-
-  /**
-   * The recorder receiving the server's calls.
-   *
-   * @throws IllegalStateException when a custom listener factory was configured
-   */
-  public RecordingListener recorder() {
-    started(server);
-    if (recorder == null) {
-      throw new IllegalStateException("a custom listenerFactory is configured; there is no RecordingListener");
-    }
-    return recorder;
+    return runningPlatform();
   }
 
   /** The server's {@code grpcs://127.0.0.1:PORT} (or {@code grpc://} with {@link Tls#none()}). */
@@ -92,54 +64,19 @@ public final class CallStreamGrpcExtension
     return server().uri();
   }
 
-  private <T> T started(T value) {
-    if (value == null) {
-      throw new IllegalStateException("CallStreamGrpcExtension is not running (use it from a test or a @BeforeEach)");
-    }
-    return value;
-  }
-
   @Override
-  public void beforeAll(ExtensionContext context) {
-    perClass = true;
-    start();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    stop();
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    if (!perClass) {
-      start();
-    }
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) {
-    if (!perClass) {
-      stop();
-    }
-  }
-
-  private void start() {
-    CallStreamListener.Factory factory;
-    if (config.listenerFactory != null) {
-      factory = config.listenerFactory.get();
-      recorder = null;
-    } else {
-      recorder = new RecordingListener();
-      factory = recorder;
-    }
+  CallStreamGrpcServer startServer(CallStreamListener.Factory factory) {
     CallStreamGrpcServer.Builder serverBuilder = CallStreamGrpcServer.builder()
         .host("127.0.0.1")
         .port(0)
-        .tls(config.tls)
+        .tls(settings.tls)
         .listenerFactory(factory);
-    config.serverOptions.accept(serverBuilder);
-    server = serverBuilder.build().start();
+    settings.serverOptions.accept(serverBuilder);
+    return serverBuilder.build().start();
+  }
+
+  @Override
+  FakeRingCx startPlatform(CallStreamGrpcServer server) {
     FakeRingCx.Builder fake = FakeRingCx.builder(server.uri()).pacing(Pacing.FLOOD);
     if (server.tls().secure()) {
       if (server.tls().certificate() == null) {
@@ -148,58 +85,20 @@ public final class CallStreamGrpcExtension
       }
       fake.trustCertificates(server.tls().certificate());
     }
-    config.senderOptions.accept(fake);
-    platform = fake.build();
-  }
-
-  private void stop() {
-    try {
-      if (platform != null) {
-        platform.close();
-      }
-    } finally {
-      platform = null;
-      if (server != null) {
-        server.close();
-      }
-      server = null;
-    }
-  }
-
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    Class<?> type = parameter.getParameter().getType();
-    return type == CallStreamGrpcServer.class || type == FakeRingCx.class || type == RecordingListener.class;
-  }
-
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    Class<?> type = parameter.getParameter().getType();
-    try {
-      if (type == CallStreamGrpcServer.class) {
-        return server();
-      }
-      if (type == FakeRingCx.class) {
-        return platform();
-      }
-      return recorder();
-    } catch (IllegalStateException e) {
-      throw new ParameterResolutionException(e.getMessage(), e);
-    }
+    settings.senderOptions.accept(fake);
+    return fake.build();
   }
 
   /** Configures a {@link CallStreamGrpcExtension}. Not thread-safe. */
   public static final class Builder {
-    private Tls tls = Tls.selfSigned();
-    private Supplier<CallStreamListener.Factory> listenerFactory;
-    private Consumer<CallStreamGrpcServer.Builder> serverOptions = server -> {};
-    private Consumer<FakeRingCx.Builder> senderOptions = sender -> {};
+    private final ExtensionSettings<CallStreamGrpcServer.Builder, FakeRingCx.Builder> settings =
+        new ExtensionSettings<>();
 
     private Builder() {}
 
     /** The server's TLS; default {@link Tls#selfSigned()}. {@link Tls#none()} serves plaintext HTTP/2. */
     public Builder tls(Tls tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
+      settings.tls(tls);
       return this;
     }
 
@@ -208,7 +107,7 @@ public final class CallStreamGrpcExtension
      * per server start (per test, or per class).
      */
     public Builder listenerFactory(Supplier<CallStreamListener.Factory> listenerFactory) {
-      this.listenerFactory = Objects.requireNonNull(listenerFactory, "listenerFactory");
+      settings.listenerFactory(listenerFactory);
       return this;
     }
 
@@ -217,13 +116,13 @@ public final class CallStreamGrpcExtension
      * listener factory.
      */
     public Builder server(Consumer<CallStreamGrpcServer.Builder> serverOptions) {
-      this.serverOptions = Objects.requireNonNull(serverOptions, "serverOptions");
+      settings.serverOptions(serverOptions);
       return this;
     }
 
     /** Further fake settings (pacing, faults, secret, seed...), applied after the defaults. */
     public Builder sender(Consumer<FakeRingCx.Builder> senderOptions) {
-      this.senderOptions = Objects.requireNonNull(senderOptions, "senderOptions");
+      settings.senderOptions(senderOptions);
       return this;
     }
 

@@ -2,6 +2,8 @@ package dev.callstream.containers.jetty;
 
 import dev.callstream.containers.ContainerScenarios;
 import dev.callstream.containers.ServletContainer;
+import dev.callstream.containers.ServletContainer.Deployment;
+import dev.callstream.containers.ServletContainer.Running;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import java.util.EnumSet;
@@ -18,61 +20,34 @@ class JettyEndpointTest extends ContainerScenarios {
 
   @Override
   protected ServletContainer container() {
-    return new ServletContainer() {
-      @Override
-      public String name() {
-        return "Jetty 12 ee10";
-      }
+    return new ServletContainer.Described("Jetty 12 ee10", false, false, JettyEndpointTest::start);
+  }
 
-      @Override
-      public boolean applicationFiltersRunFirst() {
-        return false;
-      }
-
-      @Override
-      public boolean errorClosesWaitForThePeer() {
-        return false;
-      }
-
-      @Override
-      public Running start(List<Deployment> deployments) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        server.setHandler(context);
-        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
-          for (Deployment deployment : deployments) {
-            if (deployment.addEndpoint()) {
-              container.addEndpoint(deployment.endpoint().endpointConfig());
-            }
-          }
-        });
-        for (Deployment deployment : deployments) {
-          if (deployment.filter()) {
-            context.addFilter(new FilterHolder(deployment.endpoint().handshakeFilter()), deployment.endpoint().path(),
-                EnumSet.of(DispatcherType.REQUEST));
-          }
+  private static Running start(List<Deployment> deployments) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    server.setHandler(context);
+    JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+      for (Deployment deployment : deployments) {
+        if (deployment.addEndpoint()) {
+          container.addEndpoint(deployment.endpoint().endpointConfig());
         }
-        context.addServlet(new ServletHolder(new HttpServlet() {
-          private static final long serialVersionUID = 1L;
-        }), "/");
-        server.start();
-        int port = connector.getLocalPort();
-        return new Running() {
-          @Override
-          public int port() {
-            return port;
-          }
-
-          @Override
-          public void close() throws Exception {
-            server.stop();
-          }
-        };
       }
-    };
+    });
+    for (Deployment deployment : deployments) {
+      if (deployment.filter()) {
+        context.addFilter(new FilterHolder(deployment.endpoint().handshakeFilter()), deployment.endpoint().path(),
+            EnumSet.of(DispatcherType.REQUEST));
+      }
+    }
+    context.addServlet(new ServletHolder(new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+    }), "/");
+    server.start();
+    return Running.of(connector.getLocalPort(), server::stop);
   }
 }

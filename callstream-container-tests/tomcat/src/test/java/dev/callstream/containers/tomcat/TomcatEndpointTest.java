@@ -2,6 +2,8 @@ package dev.callstream.containers.tomcat;
 
 import dev.callstream.containers.ContainerScenarios;
 import dev.callstream.containers.ServletContainer;
+import dev.callstream.containers.ServletContainer.Deployment;
+import dev.callstream.containers.ServletContainer.Running;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.websocket.server.ServerContainer;
@@ -23,75 +25,50 @@ class TomcatEndpointTest extends ContainerScenarios {
 
   @Override
   protected ServletContainer container() {
-    return new ServletContainer() {
-      @Override
-      public String name() {
-        return "Tomcat 11";
-      }
+    return new ServletContainer.Described("Tomcat 11", true, true, this::start);
+  }
 
-      @Override
-      public boolean applicationFiltersRunFirst() {
-        return true;
-      }
-
-      @Override
-      public boolean errorClosesWaitForThePeer() {
-        return true;
-      }
-
-      @Override
-      public Running start(List<Deployment> deployments) throws Exception {
-        Path base = Files.createTempDirectory(dir, "tomcat");
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(base.toString());
-        Connector connector = new Connector();
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        tomcat.setConnector(connector);
-        Context context = tomcat.addContext("", base.toString());
-        // Tomcat's leak detection needs --add-opens to inspect JDK internals; without it, it warns per stop.
-        ((StandardContext) context).setClearReferencesRmiTargets(false);
-        ((StandardContext) context).setClearReferencesThreadLocals(false);
-        context.addServletContainerInitializer(new WsSci(), null);
-        context.addServletContainerInitializer((classes, servletContext) -> {
-          ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
-          int n = 0;
-          for (Deployment deployment : deployments) {
-            if (deployment.addEndpoint()) {
-              try {
-                container.addEndpoint(deployment.endpoint().endpointConfig());
-              } catch (jakarta.websocket.DeploymentException e) {
-                throw new jakarta.servlet.ServletException(e);
-              }
-            }
-            if (deployment.filter()) {
-              FilterRegistration.Dynamic filter = servletContext.addFilter("callstream-" + n++,
-                  deployment.endpoint().handshakeFilter());
-              filter.setAsyncSupported(true);
-              filter.addMappingForUrlPatterns(null, false, deployment.endpoint().path());
-            }
+  private Running start(List<Deployment> deployments) throws Exception {
+    Path base = Files.createTempDirectory(dir, "tomcat");
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(base.toString());
+    Connector connector = new Connector();
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.setConnector(connector);
+    Context context = tomcat.addContext("", base.toString());
+    // Tomcat's leak detection needs --add-opens to inspect JDK internals; without it, it warns per stop.
+    ((StandardContext) context).setClearReferencesRmiTargets(false);
+    ((StandardContext) context).setClearReferencesThreadLocals(false);
+    context.addServletContainerInitializer(new WsSci(), null);
+    context.addServletContainerInitializer((classes, servletContext) -> {
+      ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+      int n = 0;
+      for (Deployment deployment : deployments) {
+        if (deployment.addEndpoint()) {
+          try {
+            container.addEndpoint(deployment.endpoint().endpointConfig());
+          } catch (jakarta.websocket.DeploymentException e) {
+            throw new jakarta.servlet.ServletException(e);
           }
-        }, null);
-        // Tomcat runs filters only for requests mapped to a servlet.
-        Tomcat.addServlet(context, "default", new HttpServlet() {
-          private static final long serialVersionUID = 1L;
-        });
-        context.addServletMappingDecoded("/", "default");
-        tomcat.start();
-        int port = connector.getLocalPort();
-        return new Running() {
-          @Override
-          public int port() {
-            return port;
-          }
-
-          @Override
-          public void close() throws Exception {
-            tomcat.stop();
-            tomcat.destroy();
-          }
-        };
+        }
+        if (deployment.filter()) {
+          FilterRegistration.Dynamic filter = servletContext.addFilter("callstream-" + n++,
+              deployment.endpoint().handshakeFilter());
+          filter.setAsyncSupported(true);
+          filter.addMappingForUrlPatterns(null, false, deployment.endpoint().path());
+        }
       }
-    };
+    }, null);
+    // Tomcat runs filters only for requests mapped to a servlet.
+    Tomcat.addServlet(context, "default", new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+    });
+    context.addServletMappingDecoded("/", "default");
+    tomcat.start();
+    return Running.of(connector.getLocalPort(), () -> {
+      tomcat.stop();
+      tomcat.destroy();
+    });
   }
 }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callstream.testsupport.G711Reference;
+import dev.callstream.testsupport.ExpectedPcm;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
@@ -26,9 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -174,27 +172,6 @@ class SpringExampleJarIT {
 
   /** Frames decoded with the SoX reference table; dropped ones silence, none after the last one sent. */
   private static byte[] expected(AudioSource source, ChannelReport sent) {
-    short[] mulaw = G711Reference.mulaw();
-    Set<Long> dropped = new HashSet<>(sent.dropped());
-    long last = sent.framesPlanned() - 1;
-    while (last >= 0 && dropped.contains(last + 1)) {
-      last--;
-    }
-    byte[] frame = new byte[AudioSource.FRAME_BYTES];
-    byte[] out = new byte[Math.toIntExact((last + 1) * AudioSource.FRAME_BYTES * 2)];
-    int at = 0;
-    for (long index = 0; index <= last; index++) {
-      if (dropped.contains(index + 1)) {
-        at += AudioSource.FRAME_BYTES * 2;
-        continue;
-      }
-      source.readFrame(index, frame);
-      for (byte code : frame) {
-        short sample = mulaw[code & 0xff];
-        out[at++] = (byte) sample;
-        out[at++] = (byte) (sample >> 8);
-      }
-    }
-    return out;
+    return ExpectedPcm.of(source::readFrame, AudioSource.FRAME_BYTES, sent.framesPlanned(), sent.dropped());
   }
 }
