@@ -88,7 +88,6 @@ public final class GrpcRuntime {
 
   /** Stops what {@link #unbound} started. */
   void stopUnbound() {
-    stopBatcherNow();
     sweeper.shutdownNow();
     dispatchPool.shutdownNow();
   }
