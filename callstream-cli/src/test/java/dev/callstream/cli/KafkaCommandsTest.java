@@ -15,12 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +29,7 @@ import picocli.CommandLine;
  * broker: real WebSocket calls recorded and published, then replayed to byte-identical WAV files.
  */
 class KafkaCommandsTest {
-  static KafkaClusterTestKit cluster;
+  static KafkaTestBroker broker;
 
   @TempDir Path dir;
 
@@ -45,26 +41,13 @@ class KafkaCommandsTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    cluster = new KafkaClusterTestKit.Builder(
-        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("auto.create.topics.enable", "false")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("offsets.topic.num.partitions", "1")
-        .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
-    try (Admin admin = cluster.admin()) {
-      admin.createTopics(List.of(new NewTopic("calls", 2, (short) 1), new NewTopic("unrecorded", 1, (short) 1)))
-          .all().get(30, TimeUnit.SECONDS);
-    }
+    broker = KafkaTestBroker.start(Map.of("calls", 2, "unrecorded", 1));
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
-    if (cluster != null) {
-      cluster.close();
+    if (broker != null) {
+      broker.close();
     }
   }
 
@@ -104,9 +87,9 @@ class KafkaCommandsTest {
   @Test
   void replayWritesWavFilesByteIdenticalToRecord() throws Exception {
     Path live = dir.resolve("live");
-    record("--recordings", live.toString(), "--kafka", cluster.bootstrapServers(), "--kafka-topic", "calls",
+    record("--recordings", live.toString(), "--kafka", broker.bootstrapServers(), "--kafka-topic", "calls",
         "--admin-port", "0");
-    assertThat(errText.toString()).contains("publishing every call to kafka " + cluster.bootstrapServers()
+    assertThat(errText.toString()).contains("publishing every call to kafka " + broker.bootstrapServers()
         + " topic calls");
     HttpClient client = RecordTestCall.client(null);
     RecordTestCall.open(client, server.uri(), "whole", "1")
@@ -141,7 +124,7 @@ class KafkaCommandsTest {
 
     Path replayed = dir.resolve("replayed");
     StringWriter replayOut = new StringWriter();
-    int exit = Main.run(new String[] {"replay", "--kafka", cluster.bootstrapServers(), "--kafka-topic", "calls",
+    int exit = Main.run(new String[] {"replay", "--kafka", broker.bootstrapServers(), "--kafka-topic", "calls",
         "--group", "cli-test", "--recordings", replayed.toString(), "--until-idle", "2"},
         new PrintWriter(replayOut, true), err);
     assertThat(exit).as(errText.toString()).isZero();
@@ -157,7 +140,7 @@ class KafkaCommandsTest {
         .isEqualTo(1);
 
     // the same group again: every call was done, nothing is written twice
-    int again = Main.run(new String[] {"replay", "--kafka", cluster.bootstrapServers(), "--kafka-topic", "calls",
+    int again = Main.run(new String[] {"replay", "--kafka", broker.bootstrapServers(), "--kafka-topic", "calls",
         "--group", "cli-test", "--recordings", replayed.toString(), "--until-idle", "2"},
         new PrintWriter(new StringWriter(), true), err);
     assertThat(again).isZero();
@@ -168,7 +151,7 @@ class KafkaCommandsTest {
   void recordingsNonePublishesWithoutWritingFiles() throws Exception {
     Path cwd = dir.resolve("none-check");
     Files.createDirectories(cwd);
-    record("--recordings", "none", "--kafka", cluster.bootstrapServers(), "--kafka-topic", "unrecorded");
+    record("--recordings", "none", "--kafka", broker.bootstrapServers(), "--kafka-topic", "unrecorded");
     assertThat(errText.toString()).contains("not recording (--recordings none)");
     RecordTestCall.open(RecordTestCall.client(null), server.uri(), "quiet", "3")
         .streamWhole(RecordTestAudio.speech(5, 60), RecordTestAudio.speech(6, 60));
@@ -179,7 +162,7 @@ class KafkaCommandsTest {
     assertThat(Files.exists(Path.of("none"))).as("no folder named none").isFalse();
 
     Path replayed = dir.resolve("replayed");
-    int exit = Main.run(new String[] {"replay", "--kafka", cluster.bootstrapServers(), "--kafka-topic", "unrecorded",
+    int exit = Main.run(new String[] {"replay", "--kafka", broker.bootstrapServers(), "--kafka-topic", "unrecorded",
         "--recordings", replayed.toString(), "--until-idle", "2"}, new PrintWriter(new StringWriter(), true), err);
     assertThat(exit).isZero();
     assertThat(RecordTestSupport.callJson(replayed.resolve("quiet-3")).get("complete").asBoolean()).isTrue();
@@ -198,10 +181,10 @@ class KafkaCommandsTest {
     assertThat(Main.run(new String[] {"record", "--recordings", "none"}, o, e)).isEqualTo(2);
     assertThat(errors.toString()).contains("--recordings none needs --kafka");
     assertThat(Main.run(new String[] {"replay", "--recordings", dir.toString()}, o, e)).isEqualTo(2);
-    assertThat(Main.run(new String[] {"replay", "--kafka", cluster.bootstrapServers(), "--kafka-topic", "missing",
+    assertThat(Main.run(new String[] {"replay", "--kafka", broker.bootstrapServers(), "--kafka-topic", "missing",
         "--recordings", dir.toString(), "--until-idle", "1"}, o, e)).isEqualTo(1);
     assertThat(errors.toString()).contains("topic missing does not exist");
     assertThat(Main.run(new String[] {"record", "--port", "0", "--tls", "none", "--recordings", dir.toString(),
-        "--kafka", cluster.bootstrapServers(), "--kafka-topic", "missing"}, o, e)).isEqualTo(1);
+        "--kafka", broker.bootstrapServers(), "--kafka-topic", "missing"}, o, e)).isEqualTo(1);
   }
 }

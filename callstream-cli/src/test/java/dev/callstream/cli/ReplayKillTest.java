@@ -17,13 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,31 +33,19 @@ import picocli.CommandLine;
  * every call once, its WAV files byte-identical to the ones {@code record} wrote.
  */
 class ReplayKillTest {
-  static KafkaClusterTestKit cluster;
+  static KafkaTestBroker broker;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startBroker() throws Exception {
-    cluster = new KafkaClusterTestKit.Builder(
-        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("auto.create.topics.enable", "false")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("offsets.topic.num.partitions", "1")
-        .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
-    try (Admin admin = cluster.admin()) {
-      admin.createTopics(List.of(new NewTopic("killed", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    }
+    broker = KafkaTestBroker.start(Map.of("killed", 2));
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
-    if (cluster != null) {
-      cluster.close();
+    if (broker != null) {
+      broker.close();
     }
   }
 
@@ -72,7 +57,7 @@ class ReplayKillTest {
     PrintWriter out = new PrintWriter(outText, true);
     PrintWriter err = new PrintWriter(new StringWriter(), true);
     CommandLine.ParseResult parsed = Main.commandLine(out, err).parseArgs("record", "--port", "0", "--tls", "none",
-        "--recordings", live.toString(), "--kafka", cluster.bootstrapServers(), "--kafka-topic", "killed");
+        "--recordings", live.toString(), "--kafka", broker.bootstrapServers(), "--kafka-topic", "killed");
     RecordServer server = RecordServer.start(((RecordCommand) parsed.subcommand().commandSpec().userObject()).settings(),
         out, err);
     Process first;
@@ -130,7 +115,7 @@ class ReplayKillTest {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "replay", "--kafka", cluster.bootstrapServers(), "--kafka-topic", "killed", "--group", "killed",
+        "replay", "--kafka", broker.bootstrapServers(), "--kafka-topic", "killed", "--group", "killed",
         "--recordings", recordings.toString()));
     if (untilIdle != null) {
       command.addAll(List.of("--until-idle", untilIdle));
