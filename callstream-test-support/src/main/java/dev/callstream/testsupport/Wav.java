@@ -46,6 +46,26 @@ public record Wav(int channels, int sampleRate, int bitsPerSample, short[] sampl
     }
   }
 
+  /**
+   * The sample bytes of a mono 16-bit little-endian WAV file at {@code sampleRate} Hz, as the JDK reads
+   * them, to compare with {@link ExpectedPcm#of}. Unlike {@link #read} it does not check the RIFF and
+   * data chunk sizes.
+   *
+   * @throws AssertionError when the file is not a WAV file of that format
+   */
+  public static byte[] monoPcm(Path file, int sampleRate) throws IOException {
+    try (AudioInputStream in = AudioSystem.getAudioInputStream(file.toFile())) {
+      AudioFormat format = in.getFormat();
+      if (format.getSampleRate() != sampleRate || format.getSampleSizeInBits() != 16 || format.getChannels() != 1
+          || format.isBigEndian()) {
+        throw new AssertionError(file + ": not mono 16-bit little-endian at " + sampleRate + " Hz: " + format);
+      }
+      return in.readAllBytes();
+    } catch (UnsupportedAudioFileException e) {
+      throw new AssertionError(file + ": not a WAV file the JDK reads: " + e.getMessage(), e);
+    }
+  }
+
   /** The RIFF size and the data chunk's end must both be the file's end. */
   private static void checkSizes(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);

@@ -1,16 +1,15 @@
 package dev.callstream.examples;
 
-import dev.callstream.testsupport.G711Reference;
+import dev.callstream.testsupport.ExpectedPcm;
 import dev.callstream.testkit.AudioSource;
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 
 /**
- * What a receiver should hear: the testkit's mu-law frames decoded with the ITU-T G.711 table kept in
- * callstream-core's test resources (independent of the code under test).
+ * What a receiver should hear: the testkit's mu-law frames decoded with test-support's G.711
+ * reference table (independent of the code under test), through {@link ExpectedPcm}.
  */
 final class MulawReference {
-  private final short[] pcm = G711Reference.mulaw();
-
   private MulawReference() {}
 
   static MulawReference load() {
@@ -19,18 +18,7 @@ final class MulawReference {
 
   /** A finite source decoded to 16-bit little-endian PCM. */
   byte[] decode(AudioSource source) {
-    byte[] frame = new byte[AudioSource.FRAME_BYTES];
-    byte[] out = new byte[Math.toIntExact(source.frameCount() * AudioSource.FRAME_BYTES * 2)];
-    int at = 0;
-    for (long index = 0; index < source.frameCount(); index++) {
-      source.readFrame(index, frame);
-      for (byte code : frame) {
-        short sample = pcm[code & 0xff];
-        out[at++] = (byte) sample;
-        out[at++] = (byte) (sample >> 8);
-      }
-    }
-    return out;
+    return ExpectedPcm.of(source::readFrame, AudioSource.FRAME_BYTES, source.frameCount(), List.of());
   }
 
   /** The sources one after the other, as one source. */

@@ -14,11 +14,9 @@ import dev.callstream.testkit.FakeRingCx;
 import dev.callstream.testkit.Pacing;
 import dev.callstream.testkit.RingCxCallResult;
 import dev.callstream.testkit.RingCxScript;
+import dev.callstream.testsupport.Wav;
 import java.nio.file.Path;
 import java.time.Duration;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,12 +50,14 @@ class RecordBothTransportsTest {
       assertThat(awaitStopped(grpcFolder).path("transport").asText()).isEqualTo("grpc");
 
       for (Path folder : new Path[] {webSocketFolder, grpcFolder}) {
-        assertThat(pcm(folder.resolve("agent.wav"))).as("%s agent", folder).isEqualTo(reference.decode(AGENT));
-        assertThat(pcm(folder.resolve("conference.wav"))).as("%s conference", folder).isEqualTo(reference.decode(CALLER));
+        assertThat(Wav.monoPcm(folder.resolve("agent.wav"), 8000)).as("%s agent", folder)
+            .isEqualTo(reference.decode(AGENT));
+        assertThat(Wav.monoPcm(folder.resolve("conference.wav"), 8000)).as("%s conference", folder)
+            .isEqualTo(reference.decode(CALLER));
       }
       // gRPC calls also get one file per segment (the default script's ids: contact and agent)
-      assertThat(pcm(grpcFolder.resolve("segment-contact.wav"))).isEqualTo(reference.decode(CALLER));
-      assertThat(pcm(grpcFolder.resolve("segment-agent.wav"))).isEqualTo(reference.decode(AGENT));
+      assertThat(Wav.monoPcm(grpcFolder.resolve("segment-contact.wav"), 8000)).isEqualTo(reference.decode(CALLER));
+      assertThat(Wav.monoPcm(grpcFolder.resolve("segment-agent.wav"), 8000)).isEqualTo(reference.decode(AGENT));
     }
   }
 
@@ -66,16 +66,5 @@ class RecordBothTransportsTest {
     return await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(
         () -> json.readTree(folder.resolve("call.json").toFile()),
         callJson -> callJson.path("endReason").asText().equals("stopped"));
-  }
-
-  private static byte[] pcm(Path wav) throws Exception {
-    try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
-      AudioFormat format = in.getFormat();
-      assertThat(format.getSampleRate()).isEqualTo(8000f);
-      assertThat(format.getSampleSizeInBits()).isEqualTo(16);
-      assertThat(format.getChannels()).isEqualTo(1);
-      assertThat(format.isBigEndian()).isFalse();
-      return in.readAllBytes();
-    }
   }
 }

@@ -10,11 +10,9 @@ import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
 import dev.callstream.testkit.FakeEngageVoice;
 import dev.callstream.testkit.Pacing;
+import dev.callstream.testsupport.Wav;
 import java.nio.file.Path;
 import java.time.Duration;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,19 +40,8 @@ class RecordCallsTest {
       await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
           assertThat(new ObjectMapper().readTree(folder.resolve("call.json").toFile()).path("endReason").asText())
               .isEqualTo("stopped"));
-      assertThat(pcm(folder.resolve("agent.wav"))).isEqualTo(reference.decode(agent));
-      assertThat(pcm(folder.resolve("conference.wav"))).isEqualTo(reference.decode(caller));
-    }
-  }
-
-  private static byte[] pcm(Path wav) throws Exception {
-    try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
-      AudioFormat format = in.getFormat();
-      assertThat(format.getSampleRate()).isEqualTo(8000f);
-      assertThat(format.getSampleSizeInBits()).isEqualTo(16);
-      assertThat(format.getChannels()).isEqualTo(1);
-      assertThat(format.isBigEndian()).isFalse();
-      return in.readAllBytes();
+      assertThat(Wav.monoPcm(folder.resolve("agent.wav"), 8000)).isEqualTo(reference.decode(agent));
+      assertThat(Wav.monoPcm(folder.resolve("conference.wav"), 8000)).isEqualTo(reference.decode(caller));
     }
   }
 }

@@ -1,17 +1,13 @@
 package dev.callstream.spring.boot;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.testsupport.ExpectedPcm;
+import dev.callstream.testsupport.Wav;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.ChannelReport;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 
 /**
  * What a recording must hold, worked out from what the fake platform sent: the source's mu-law
@@ -32,14 +28,7 @@ final class Recordings {
 
   /** A mono 8 kHz 16-bit little-endian WAV file's samples. */
   static byte[] pcm(Path wav) throws Exception {
-    try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
-      AudioFormat format = in.getFormat();
-      assertThat(format.getSampleRate()).isEqualTo(8000f);
-      assertThat(format.getSampleSizeInBits()).isEqualTo(16);
-      assertThat(format.getChannels()).isEqualTo(1);
-      assertThat(format.isBigEndian()).isFalse();
-      return in.readAllBytes();
-    }
+    return Wav.monoPcm(wav, 8000);
   }
 
   static JsonNode callJson(Path folder) throws IOException {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.callstream.testsupport.ExpectedPcm;
+import dev.callstream.testsupport.Wav;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.CallResult;
 import dev.callstream.testkit.CallScript;
@@ -33,8 +34,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,8 +90,9 @@ class SpringExampleJarIT {
       assertThat(json(folder).get("complete").asBoolean()).isTrue();
       assertThat(json(folder).get("endReason").asText()).isEqualTo("stopped");
       CallScript script = call(call.index());
-      assertThat(pcm(folder.resolve("agent.wav"))).isEqualTo(expected(script.agent(), call.agent()));
-      assertThat(pcm(folder.resolve("conference.wav"))).isEqualTo(expected(script.conference(), call.conference()));
+      assertThat(Wav.monoPcm(folder.resolve("agent.wav"), 8000)).isEqualTo(expected(script.agent(), call.agent()));
+      assertThat(Wav.monoPcm(folder.resolve("conference.wav"), 8000))
+          .isEqualTo(expected(script.conference(), call.conference()));
       assertThat(folder.resolve("stereo.wav")).isNotEmptyFile();
     }
     // the example's own listener bean saw the calls too
@@ -160,14 +160,6 @@ class SpringExampleJarIT {
 
   private static JsonNode json(Path folder) throws IOException {
     return new ObjectMapper().readTree(Files.readAllBytes(folder.resolve("call.json")));
-  }
-
-  private static byte[] pcm(Path wav) throws Exception {
-    try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
-      assertThat(in.getFormat().getSampleRate()).isEqualTo(8000f);
-      assertThat(in.getFormat().getChannels()).isEqualTo(1);
-      return in.readAllBytes();
-    }
   }
 
   /** Frames decoded with the SoX reference table; dropped ones silence, none after the last one sent. */
