@@ -359,20 +359,7 @@ public class CallRecorderTest {
       };
     };
     CallRecorder recorder = CallRecorder.builder(dir).events(recordingEvents()).sinkFactory(failing).build();
-    FakeCallSession good = pcmSession("good", "1");
-    FakeCallSession bad = pcmSession("bad", "1");
-    CallStreamListener goodListener = recorder.create(good.info());
-    CallStreamListener badListener = recorder.create(bad.info());
-    for (int n = 0; n < 6; n++) {
-      for (AudioChannel channel : AudioChannel.values()) {
-        goodListener.onAudio(good, frame(channel, n));
-        badListener.onAudio(bad, frame(channel, n));
-      }
-    }
-    stopTwice(good, goodListener);
-    stopTwice(bad, badListener);
-    goodListener.onEnd(good, EndReason.STOPPED, null);
-    badListener.onEnd(bad, EndReason.STOPPED, null);
+    recordAGoodAndABadCall(recorder);
 
     JsonNode badJson = JSON.readTree(dir.resolve("bad-1/call.json").toFile());
     assertThat(badJson.get("error").asText()).isEqualTo("No space left on device");
@@ -398,20 +385,7 @@ public class CallRecorderTest {
     dev.callstream.testsupport.FailingDisk disk = new dev.callstream.testsupport.FailingDisk(
         folder -> folder.startsWith("bad"), 44);
     CallRecorder recorder = CallRecorder.builder(dir).events(recordingEvents()).fileOpener(disk::open).build();
-    FakeCallSession good = pcmSession("good", "1");
-    FakeCallSession bad = pcmSession("bad", "1");
-    CallStreamListener goodListener = recorder.create(good.info());
-    CallStreamListener badListener = recorder.create(bad.info());
-    for (int n = 0; n < 6; n++) {
-      for (AudioChannel channel : AudioChannel.values()) {
-        goodListener.onAudio(good, frame(channel, n));
-        badListener.onAudio(bad, frame(channel, n));
-      }
-    }
-    stopTwice(good, goodListener);
-    stopTwice(bad, badListener);
-    goodListener.onEnd(good, EndReason.STOPPED, null);
-    badListener.onEnd(bad, EndReason.STOPPED, null);
+    recordAGoodAndABadCall(recorder);
 
     JsonNode badJson = JSON.readTree(dir.resolve("bad-1/call.json").toFile());
     assertThat(badJson.get("error").asText()).contains("No space left on device");
@@ -646,6 +620,24 @@ public class CallRecorderTest {
     FakeCallSession session = new FakeCallSession(callId, sessionId);
     session.format(PCM_8K);
     return session;
+  }
+
+  /** Records good-1 and bad-1 side by side: six frames a side each, both stops (twice), then the end. */
+  private static void recordAGoodAndABadCall(CallRecorder recorder) {
+    FakeCallSession good = pcmSession("good", "1");
+    FakeCallSession bad = pcmSession("bad", "1");
+    CallStreamListener goodListener = recorder.create(good.info());
+    CallStreamListener badListener = recorder.create(bad.info());
+    for (int n = 0; n < 6; n++) {
+      for (AudioChannel channel : AudioChannel.values()) {
+        goodListener.onAudio(good, frame(channel, n));
+        badListener.onAudio(bad, frame(channel, n));
+      }
+    }
+    stopTwice(good, goodListener);
+    stopTwice(bad, badListener);
+    goodListener.onEnd(good, EndReason.STOPPED, null);
+    badListener.onEnd(bad, EndReason.STOPPED, null);
   }
 
   static void stopTwice(FakeCallSession session, CallStreamListener listener) {
