@@ -163,6 +163,15 @@ final class ProfileCommand implements Callable<Integer> {
     }
   }
 
+  /** What every subcommand has: its parent, the connection and log flags, and the profile's key. */
+  abstract static class Subcommand implements Callable<Integer> {
+    @ParentCommand ProfileCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Connection connection;
+    @Mixin LogOptions logOptions;
+    @Mixin Key key;
+  }
+
   static final class ProductTypeConverter implements CommandLine.ITypeConverter<ProductType> {
     @Override
     public ProductType convert(String value) {
@@ -179,12 +188,7 @@ final class ProfileCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Create a profile (POST /platform/api/media/product). Needs every field but"
           + " --secret.")
-  static final class Create implements Callable<Integer> {
-    @ParentCommand ProfileCommand parent;
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-    @Mixin LogOptions logOptions;
-    @Mixin Key key;
+  static final class Create extends Subcommand {
     @Mixin Fields fields;
 
     @Override
@@ -201,12 +205,7 @@ final class ProfileCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Update a profile (PUT /platform/api/media/product). Fields not given are left"
           + " out of the request.")
-  static final class Update implements Callable<Integer> {
-    @ParentCommand ProfileCommand parent;
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-    @Mixin LogOptions logOptions;
-    @Mixin Key key;
+  static final class Update extends Subcommand {
     @Mixin Fields fields;
 
     @Override
@@ -221,13 +220,7 @@ final class ProfileCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Print a profile (GET /platform/api/media/product/account/{sub-account}/type/"
           + "{product-type}/id/{product-id}).")
-  static final class Get implements Callable<Integer> {
-    @ParentCommand ProfileCommand parent;
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-    @Mixin LogOptions logOptions;
-    @Mixin Key key;
-
+  static final class Get extends Subcommand {
     @Override
     public Integer call() {
       return parent.run(
@@ -248,13 +241,7 @@ final class ProfileCommand implements Callable<Integer> {
             + " {\"deleted\": true, \"subAccountId\": ..., \"productType\": ..., \"productId\": ...}"
             + " with the response text, if any, as \"message\"."
       })
-  static final class Delete implements Callable<Integer> {
-    @ParentCommand ProfileCommand parent;
-    @Spec CommandSpec spec;
-    @Mixin Connection connection;
-    @Mixin LogOptions logOptions;
-    @Mixin Key key;
-
+  static final class Delete extends Subcommand {
     @Override
     public Integer call() {
       return parent.run(
