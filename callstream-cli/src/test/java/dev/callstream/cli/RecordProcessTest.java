@@ -1,9 +1,6 @@
 package dev.callstream.cli;
 
-import static dev.callstream.cli.RecordTestAudio.frame;
 import static dev.callstream.cli.RecordTestAudio.speech;
-import static dev.callstream.cli.RecordTestCall.AGENT;
-import static dev.callstream.cli.RecordTestCall.CONFERENCE;
 import static dev.callstream.cli.RecordTestSupport.callJson;
 import static dev.callstream.cli.RecordTestSupport.folderOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,10 +98,7 @@ class RecordProcessTest {
       RecordTestCall call = RecordTestCall.open(client, uri, "term" + c, "1").connected().start();
       byte[] agent = speech(300 + 2 * c, frames);
       byte[] conference = speech(301 + 2 * c, frames);
-      for (int i = 0; i < frames; i++) {
-        call.media(AGENT, i + 1, frame(agent, i)).media(CONFERENCE, i + 1, frame(conference, i));
-      }
-      open.add(call);
+      open.add(call.mediaBoth(agent, conference));
     }
     for (int c = 0; c < calls; c++) {
       assertThat(child.nextLine()).startsWith("call started term");
@@ -140,10 +134,8 @@ class RecordProcessTest {
     assertThat(listening.group(1)).isEqualTo("ws");
     URI uri = URI.create("ws://127.0.0.1:" + listening.group(2) + "/");
     byte[] agent = speech(400, 20);
-    RecordTestCall call = RecordTestCall.open(RecordTestCall.client(null), uri, "int", "1").connected().start();
-    for (int i = 0; i < 20; i++) {
-      call.media(AGENT, i + 1, frame(agent, i)).media(CONFERENCE, i + 1, frame(agent, i));
-    }
+    RecordTestCall call = RecordTestCall.open(RecordTestCall.client(null), uri, "int", "1").connected().start()
+        .mediaBoth(agent, agent);
     assertThat(child.nextLine()).startsWith("call started int-1 ");
 
     Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.process.pid())).inheritIO().start();

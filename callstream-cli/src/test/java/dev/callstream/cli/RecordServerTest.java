@@ -7,6 +7,7 @@ import static dev.callstream.cli.RecordTestAudio.frame;
 import static dev.callstream.cli.RecordTestAudio.speech;
 import static dev.callstream.cli.RecordTestCall.AGENT;
 import static dev.callstream.cli.RecordTestCall.CONFERENCE;
+import static dev.callstream.cli.RecordTestSupport.assertRecordedWhole;
 import static dev.callstream.cli.RecordTestSupport.assertRecording;
 import static dev.callstream.cli.RecordTestSupport.assertSamples;
 import static dev.callstream.cli.RecordTestSupport.callJson;
@@ -109,7 +110,7 @@ class RecordServerTest {
     Path folder = awaitEndedFolder("call-1-7", "stopped", true);
     assertThat(folder).isEqualTo(dir.resolve("call-1-7"));
     assertThat(outLines()).contains("call started call-1-7 " + folder);
-    assertRecording(folder, expectedMono(agent, all(150), 150), expectedMono(conference, all(150), 150));
+    assertRecordedWhole(folder, agent, conference);
     JsonNode json = callJson(folder);
     assertThat(json.get("callId").asText()).isEqualTo("call-1");
     assertThat(json.get("sessionId").asText()).isEqualTo("7");
@@ -159,8 +160,7 @@ class RecordServerTest {
     }
     lossy.stop(2).stop(2);
 
-    assertRecording(awaitEndedFolder("lag-1", "stopped", true),
-        expectedMono(agent, all(frames), frames), expectedMono(conference, all(frames), frames));
+    assertRecordedWhole(awaitEndedFolder("lag-1", "stopped", true), agent, conference);
     Path lossyFolder = awaitEndedFolder("lossy-1", "stopped", true);
     assertRecording(lossyFolder,
         expectedMono(agent, all(frames), frames), expectedMono(conference, lateStart, frames));
@@ -237,7 +237,7 @@ class RecordServerTest {
     call.stop(2).stop(2);
 
     Path folder = awaitEndedFolder("reorder-1", "stopped", true);
-    assertRecording(folder, expectedMono(agent, all(frames), frames), expectedMono(conference, all(frames), frames));
+    assertRecordedWhole(folder, agent, conference);
     JsonNode channels = callJson(folder).get("channels");
     for (String side : List.of("agent", "conference")) {
       assertThat(channels.get(side).get("frames").asLong()).as(side).isEqualTo(frames);
@@ -253,15 +253,12 @@ class RecordServerTest {
     int frames = 120;
     byte[] agent = speech(9, frames);
     byte[] conference = speech(10, frames);
-    RecordTestCall call = open("cut", "1").connected().start();
-    for (int i = 0; i < frames; i++) {
-      call.media(AGENT, i + 1, frame(agent, i)).media(CONFERENCE, i + 1, frame(conference, i));
-    }
+    RecordTestCall call = open("cut", "1").connected().start().mediaBoth(agent, conference);
 
     call.abort();
 
     Path folder = awaitEndedFolder("cut-1", "closed", false);
-    assertRecording(folder, expectedMono(agent, all(frames), frames), expectedMono(conference, all(frames), frames));
+    assertRecordedWhole(folder, agent, conference);
     JsonNode json = callJson(folder);
     assertThat(json.get("complete").asBoolean()).isFalse();
     assertThat(json.get("endReason").asText()).isEqualTo("closed");
@@ -291,8 +288,7 @@ class RecordServerTest {
         .until(() -> outLines().stream().filter(line -> line.startsWith("call ended ")).count() == calls);
     for (int c = 0; c < calls; c++) {
       Path folder = awaitEndedFolder("many" + c + "-1", "stopped", true);
-      assertRecording(folder, expectedMono(speech(1000 + 2 * c, frames), all(frames), frames),
-          expectedMono(speech(1001 + 2 * c, frames), all(frames), frames));
+      assertRecordedWhole(folder, speech(1000 + 2 * c, frames), speech(1001 + 2 * c, frames));
     }
     assertThat(callFolders()).hasSize(calls);
   }
@@ -320,15 +316,13 @@ class RecordServerTest {
         Map.of("Authorization", "Bearer second-secret-91bc")).streamWhole(agent, conference);
     RecordTestCall.open(client, server.uri(), "query", "1", Map.of("secret", "first-secret-7f3a"), Map.of())
         .streamWhole(agent, conference);
-    RecordTestCall atStart = open("start", "1").connected().start(",\"secret\":\"second-secret-91bc\"");
-    for (int i = 0; i < 25; i++) {
-      atStart.media(AGENT, i + 1, frame(agent, i)).media(CONFERENCE, i + 1, frame(conference, i));
-    }
+    RecordTestCall atStart = open("start", "1").connected().start(",\"secret\":\"second-secret-91bc\"")
+        .mediaBoth(agent, conference);
     atStart.stop(0).stop(0);
 
     for (String name : List.of("header-1", "query-1", "start-1")) {
       Path folder = awaitEndedFolder(name, "stopped", true);
-      assertRecording(folder, expectedMono(agent, all(25), 25), expectedMono(conference, all(25), 25));
+      assertRecordedWhole(folder, agent, conference);
       assertThat(Files.readString(folder.resolve("call.json")))
           .doesNotContain("first-secret-7f3a", "second-secret-91bc");
     }
@@ -363,8 +357,7 @@ class RecordServerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> server.activeCalls() == 1);
     byte[] agent = speech(13, 10);
     open("cap3", "1").streamWhole(agent, agent);
-    assertRecording(awaitEndedFolder("cap3-1", "stopped", true), expectedMono(agent, all(10), 10),
-        expectedMono(agent, all(10), 10));
+    assertRecordedWhole(awaitEndedFolder("cap3-1", "stopped", true), agent, agent);
     second.stop(0).stop(0);
     awaitEnded("cap2-1", 1);
   }
@@ -382,7 +375,7 @@ class RecordServerTest {
     call.stop(2).stop(2);
 
     Path folder = awaitEndedFolder("shared-1", "stopped", true);
-    assertRecording(folder, expectedMono(agent, all(frames), frames), expectedMono(conference, all(frames), frames));
+    assertRecordedWhole(folder, agent, conference);
     assertThat(callJson(folder).get("channels").get("agent").get("gaps").asLong()).isZero();
   }
 
@@ -399,9 +392,8 @@ class RecordServerTest {
 
     assertThat(ended.stream().map(RecordTestSupport::folderOf))
         .containsExactly(dir.resolve("retry_.._x-1"), dir.resolve("retry_.._x-1-2"));
-    assertRecording(dir.resolve("retry_.._x-1"), expectedMono(firstTry, all(30), 30), expectedMono(firstTry, all(30), 30));
-    assertRecording(dir.resolve("retry_.._x-1-2"), expectedMono(secondTry, all(30), 30),
-        expectedMono(secondTry, all(30), 30));
+    assertRecordedWhole(dir.resolve("retry_.._x-1"), firstTry, firstTry);
+    assertRecordedWhole(dir.resolve("retry_.._x-1-2"), secondTry, secondTry);
     assertThat(callFolders()).hasSize(2);
   }
 
@@ -415,8 +407,7 @@ class RecordServerTest {
 
     open("plain", "1").streamWhole(agent, conference);
 
-    assertRecording(awaitEndedFolder("plain-1", "stopped", true), expectedMono(agent, all(20), 20),
-        expectedMono(conference, all(20), 20));
+    assertRecordedWhole(awaitEndedFolder("plain-1", "stopped", true), agent, conference);
   }
 
   @Test
@@ -425,10 +416,7 @@ class RecordServerTest {
     int frames = 50;
     byte[] agent = speech(20, frames);
     byte[] conference = speech(21, frames);
-    RecordTestCall call = open("open", "1").connected().start();
-    for (int i = 0; i < frames; i++) {
-      call.media(AGENT, i + 1, frame(agent, i)).media(CONFERENCE, i + 1, frame(conference, i));
-    }
+    RecordTestCall call = open("open", "1").connected().start().mediaBoth(agent, conference);
     await().atMost(Duration.ofSeconds(10)).until(() -> outText.toString().contains("call started open-1 "));
 
     server.close();

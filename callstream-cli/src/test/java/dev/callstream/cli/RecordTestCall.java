@@ -90,15 +90,24 @@ final class RecordTestCall {
     return send(PlatformJson.stop(durationSeconds));
   }
 
-  /** Connected, Start, both sides frame by frame (sequence ids 1, 2, ... per side), two Stops. */
+  /** Connected, Start, both sides frame by frame (as {@link #mediaBoth}), two Stops. */
   RecordTestCall streamWhole(byte[] agent, byte[] conference) {
     connected().start();
+    int frames = agent.length / RecordTestAudio.FRAME_SAMPLES;
+    return mediaBoth(agent, conference).stop(frames / 50).stop(frames / 50);
+  }
+
+  /**
+   * Every frame of {@code agent}, each followed by the conference frame of the same index (sequence
+   * ids 1, 2, ... per side); {@code conference} has at least as many frames.
+   */
+  RecordTestCall mediaBoth(byte[] agent, byte[] conference) {
     int frames = agent.length / RecordTestAudio.FRAME_SAMPLES;
     for (int i = 0; i < frames; i++) {
       media(AGENT, i + 1, RecordTestAudio.frame(agent, i));
       media(CONFERENCE, i + 1, RecordTestAudio.frame(conference, i));
     }
-    return stop(frames / 50).stop(frames / 50);
+    return this;
   }
 
   RecordTestCall send(String text) {

@@ -44,6 +44,11 @@ final class RecordTestSupport {
         folder.getFileName() + "/stereo.wav");
   }
 
+  /** Every frame of both sides was recorded: the mono files hold their decodes, stereo both interleaved. */
+  static void assertRecordedWhole(Path folder, byte[] agent, byte[] conference) throws IOException {
+    assertRecording(folder, RecordTestAudio.decode(agent), RecordTestAudio.decode(conference));
+  }
+
   /**
    * For a call ended while audio was still in flight: the files hold a whole number of frames, the
    * first of everything sent on each side (as counted in {@code call.json}), bit-exact, and silence

@@ -1,9 +1,7 @@
 package dev.callstream.cli;
 
-import static dev.callstream.cli.RecordTestAudio.all;
-import static dev.callstream.cli.RecordTestAudio.expectedMono;
 import static dev.callstream.cli.RecordTestAudio.speech;
-import static dev.callstream.cli.RecordTestSupport.assertRecording;
+import static dev.callstream.cli.RecordTestSupport.assertRecordedWhole;
 import static dev.callstream.cli.RecordTestSupport.folderOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -126,7 +124,7 @@ class RecordTlsTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> outText.toString().contains("call ended tls-1 "));
     String ended = outText.toString().lines().filter(line -> line.startsWith("call ended tls-1 ")).findFirst().orElseThrow();
     assertThat(ended).contains(" stopped complete=true ");
-    assertRecording(folderOf(ended), expectedMono(agent, all(25), 25), expectedMono(conference, all(25), 25));
+    assertRecordedWhole(folderOf(ended), agent, conference);
   }
 
   private static String pem(String type, byte[] der) {
