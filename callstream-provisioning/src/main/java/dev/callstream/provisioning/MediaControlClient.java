@@ -166,13 +166,11 @@ public final class MediaControlClient {
     byte[] body = http.write(startBody(request)).getBytes(StandardCharsets.UTF_8);
     List<String> secrets = new ArrayList<>();
     secrets.add(request.receiverToken());
-    boolean reauthenticated = false;
-    int attempt = 1;
-    String token = core.token();
+    ClientCore.Attempts attempts = core.attempts();
     while (true) {
       pace("POST", url);
       Request httpRequest =
-          core.request(url, token)
+          core.request(url, attempts.token())
               .post(new OneShotBody(body))
               .tag(SendOnce.class, SendOnce.tag())
               .build();
@@ -190,20 +188,11 @@ public final class MediaControlClient {
       if (answer.successful()) {
         return StreamStartOutcome.started(request.streamId());
       }
-      if (answer.status() == 401 && !reauthenticated) {
-        reauthenticated = true;
-        String fresh = core.refreshed(token);
-        if (fresh != null) {
-          token = fresh;
-          continue;
-        }
-      }
-      if (answer.status() == 429 && core.mayRetry(attempt)) {
-        core.pauseBeforeRetry(answer, attempt, httpRequest);
-        attempt++;
+      if (attempts.reauthenticated(answer)
+          || attempts.retried(answer, answer.status() == 429, httpRequest)) {
         continue;
       }
-      secrets.add(token);
+      secrets.add(attempts.token());
       ApiException error = http.error(answer, httpRequest, secrets);
       if (answer.status() >= 500) {
         log.debug("POST {} outcome uncertain, not retried: {}", url.encodedPath(), answer.status());
@@ -227,31 +216,19 @@ public final class MediaControlClient {
     Objects.requireNonNull(scope, "scope");
     StreamScope.requireId("streamId", streamId);
     HttpUrl url = streamsUrl(scope).addPathSegment(streamId).build();
-    boolean reauthenticated = false;
-    int attempt = 1;
-    String token = core.token();
+    ClientCore.Attempts attempts = core.attempts();
     while (true) {
       pace("DELETE", url);
-      Request httpRequest = core.request(url, token).delete().build();
+      Request httpRequest = core.request(url, attempts.token()).delete().build();
       JsonHttp.Answer answer = core.send(httpRequest);
       if (answer.successful()) {
         return;
       }
-      if (answer.status() == 401 && !reauthenticated) {
-        reauthenticated = true;
-        String fresh = core.refreshed(token);
-        if (fresh != null) {
-          token = fresh;
-          continue;
-        }
-      }
       boolean retryable = answer.status() == 429 || answer.status() >= 500;
-      if (retryable && core.mayRetry(attempt)) {
-        core.pauseBeforeRetry(answer, attempt, httpRequest);
-        attempt++;
+      if (attempts.reauthenticated(answer) || attempts.retried(answer, retryable, httpRequest)) {
         continue;
       }
-      throw http.error(answer, httpRequest, List.of(token));
+      throw http.error(answer, httpRequest, List.of(attempts.token()));
     }
   }
 

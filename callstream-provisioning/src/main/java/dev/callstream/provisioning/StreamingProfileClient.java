@@ -167,29 +167,18 @@ public final class StreamingProfileClient {
     RequestBody requestBody =
         body == null ? null : RequestBody.create(http.write(body), JsonHttp.JSON);
     boolean idempotent = !"POST".equals(method);
-    boolean reauthenticated = false;
-    int attempt = 1;
-    String token = core.token();
+    ClientCore.Attempts attempts = core.attempts();
     while (true) {
-      Request request = core.request(url, token).method(method, requestBody).build();
+      Request request = core.request(url, attempts.token()).method(method, requestBody).build();
       JsonHttp.Answer answer = core.send(request);
       if (answer.successful()) {
         return answer;
       }
-      if (answer.status() == 401 && !reauthenticated) {
-        reauthenticated = true;
-        String fresh = core.refreshed(token);
-        if (fresh != null) {
-          token = fresh;
-          continue;
-        }
-      }
-      if (idempotent && retryable(answer.status()) && core.mayRetry(attempt)) {
-        core.pauseBeforeRetry(answer, attempt, request);
-        attempt++;
+      if (attempts.reauthenticated(answer)
+          || attempts.retried(answer, idempotent && retryable(answer.status()), request)) {
         continue;
       }
-      List<String> secrets = new ArrayList<>(List.of(token));
+      List<String> secrets = new ArrayList<>(List.of(attempts.token()));
       if (secret != null) {
         secrets.add(secret);
       }

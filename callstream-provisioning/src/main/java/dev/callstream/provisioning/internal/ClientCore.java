@@ -78,7 +78,7 @@ public final class ClientCore {
   }
 
   /** A different token after invalidating {@code rejected} (answered 401), or null if the provider has none. */
-  public String refreshed(String rejected) {
+  private String refreshed(String rejected) {
     tokens.invalidate(rejected);
     String fresh = tokens.token();
     return fresh.equals(rejected) ? null : fresh;
@@ -103,7 +103,7 @@ public final class ClientCore {
   }
 
   /** Whether attempt number {@code attempt} (from 1) may be followed by another. */
-  public boolean mayRetry(int attempt) {
+  private boolean mayRetry(int attempt) {
     return attempt < maxAttempts;
   }
 
@@ -113,7 +113,7 @@ public final class ClientCore {
    *
    * @throws ProvisioningException when the thread is interrupted (its flag set again)
    */
-  public void pauseBeforeRetry(JsonHttp.Answer answer, int attempt, Request request) {
+  private void pauseBeforeRetry(JsonHttp.Answer answer, int attempt, Request request) {
     Duration backoff = initialBackoff.multipliedBy(1L << (attempt - 1));
     Duration delay =
         RetryAfter.parse(answer.headers().get("Retry-After"), clock.instant()).orElse(backoff);
@@ -131,6 +131,63 @@ public final class ClientCore {
       Thread.currentThread().interrupt();
       throw new ProvisioningException(
           request.method() + " " + request.url().encodedPath() + " interrupted before a retry", e);
+    }
+  }
+
+  /** The attempts of one request, starting with the current token. */
+  public Attempts attempts() {
+    return new Attempts(token());
+  }
+
+  /**
+   * What both clients do between the attempts of one request: send it once more with a fresh token
+   * after its first 401 (a 401 means nothing was done), and count the retries the client's policy
+   * asks for against the limit, waiting before each. Not thread-safe: one per request.
+   */
+  public final class Attempts {
+    private String token;
+    private boolean reauthenticated;
+    private int attempt = 1;
+
+    private Attempts(String token) {
+      this.token = token;
+    }
+
+    /** The token to send now. */
+    public String token() {
+      return token;
+    }
+
+    /**
+     * Whether to send again with a fresh {@link #token()}: {@code answer} is the request's first 401
+     * and the token provider then supplies a different token.
+     */
+    public boolean reauthenticated(JsonHttp.Answer answer) {
+      if (answer.status() != 401 || reauthenticated) {
+        return false;
+      }
+      reauthenticated = true;
+      String fresh = refreshed(token);
+      if (fresh == null) {
+        return false;
+      }
+      token = fresh;
+      return true;
+    }
+
+    /**
+     * Whether to send again after {@code answer}: when {@code retryable} (the client's policy) and
+     * attempts are left, this waits as {@code Retry-After} or the backoff says, then returns true.
+     *
+     * @throws ProvisioningException when the thread is interrupted while waiting (its flag set again)
+     */
+    public boolean retried(JsonHttp.Answer answer, boolean retryable, Request request) {
+      if (!retryable || !mayRetry(attempt)) {
+        return false;
+      }
+      pauseBeforeRetry(answer, attempt, request);
+      attempt++;
+      return true;
     }
   }
 
