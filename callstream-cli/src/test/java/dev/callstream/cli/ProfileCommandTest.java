@@ -3,60 +3,27 @@ package dev.callstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
-class ProfileCommandTest {
+class ProfileCommandTest extends MockApiCommandTest {
   private static final String PROFILE_JSON =
       "{\"subAccountId\":\"99990001\",\"mainAccountId\":\"99990000\",\"productType\":\"QUEUE\","
           + "\"productId\":1234,\"rcAccountId\":\"37439510\",\"streamingUrl\":\"wss://a.example\","
           + "\"secret\":\"s3cr3t-value\",\"extra\":\"kept\"}";
 
-  private final ObjectMapper mapper = new ObjectMapper();
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start(InetAddress.getLoopbackAddress(), 0);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  private String baseUrl() {
-    String url = server.url("/").toString();
-    return url.substring(0, url.length() - 1);
-  }
-
-  /** Runs through the real entry point; the environment is whatever the JVM has. */
-  private int main(String... args) {
-    return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-  }
-
   /** Runs the same command line with an injected environment. */
   private int withEnvironment(Map<String, String> environment, String... args) {
-    CommandLine commandLine = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+    CommandLine commandLine = commandLine();
     ((ProfileCommand) commandLine.getSubcommands().get("profile").getCommand()).environment =
         environment;
     return commandLine.execute(args);
@@ -104,20 +71,6 @@ class ProfileCommandTest {
                 "99990001"));
     args.addAll(List.of(extra));
     return args.toArray(String[]::new);
-  }
-
-  private static MockResponse json(int code, String body) {
-    return new MockResponse.Builder()
-        .code(code)
-        .setHeader("Content-Type", "application/json")
-        .body(body)
-        .build();
-  }
-
-  private RecordedRequest take() throws InterruptedException {
-    RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-    assertThat(request).as("request").isNotNull();
-    return request;
   }
 
   private void assertNothingSecretPrinted() {

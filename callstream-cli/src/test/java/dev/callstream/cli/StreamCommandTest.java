@@ -2,58 +2,23 @@ package dev.callstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
-class StreamCommandTest {
+class StreamCommandTest extends MockApiCommandTest {
   private static final String DIALOG_PATH =
       "/voice/api/cx/integration/v1/accounts/37439510/sub-accounts/99990001/dialogs/dlg-1";
   private static final String RECEIVER_TOKEN = "receiver-auth-token-7f3a";
 
-  private final ObjectMapper mapper = new ObjectMapper();
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-  private MockWebServer server;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start(InetAddress.getLoopbackAddress(), 0);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  private String baseUrl() {
-    String url = server.url("/").toString();
-    return url.substring(0, url.length() - 1);
-  }
-
-  private int main(String... args) {
-    return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-  }
-
   private int withEnvironment(Map<String, String> environment, String... args) {
-    CommandLine commandLine =
-        Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+    CommandLine commandLine = commandLine();
     ((StreamCommand) commandLine.getSubcommands().get("stream").getCommand()).environment =
         environment;
     return commandLine.execute(args);
@@ -82,22 +47,8 @@ class StreamCommandTest {
     return args.toArray(String[]::new);
   }
 
-  private RecordedRequest take() throws InterruptedException {
-    RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-    assertThat(request).as("request").isNotNull();
-    return request;
-  }
-
   private static MockResponse ok() {
     return new MockResponse.Builder().code(200).build();
-  }
-
-  private static MockResponse json(int code, String body) {
-    return new MockResponse.Builder()
-        .code(code)
-        .setHeader("Content-Type", "application/json")
-        .body(body)
-        .build();
   }
 
   private void assertNoTokenPrinted() {
