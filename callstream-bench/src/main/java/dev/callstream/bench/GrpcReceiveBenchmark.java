@@ -19,13 +19,10 @@ import dev.callstream.grpc.proto.SegmentStartEvent;
 import dev.callstream.grpc.proto.SegmentStopEvent;
 import dev.callstream.grpc.proto.StreamEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -94,7 +91,7 @@ public class GrpcReceiveBenchmark {
     if (call != null) {
       call.close();
     }
-    deleteTree(directory);
+    BenchFiles.deleteTree(directory);
   }
 
   /** One SegmentMedia received and handled (recorded, or not). */
@@ -115,7 +112,7 @@ public class GrpcReceiveBenchmark {
       }
       call.halfClose();
       call.close();
-      deleteChildren(directory);
+      BenchFiles.deleteChildren(directory);
     }
     calls++;
     CallStreamListener.Factory factory = listener.equals("record") ? recorder : info -> new CallStreamListener() {};
@@ -132,28 +129,5 @@ public class GrpcReceiveBenchmark {
           .build().toByteArray());
     }
     next = 0;
-  }
-
-  private static void deleteChildren(Path directory) throws IOException {
-    try (Stream<Path> children = Files.list(directory)) {
-      for (Path child : (Iterable<Path>) children::iterator) {
-        deleteTree(child);
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    }
   }
 }

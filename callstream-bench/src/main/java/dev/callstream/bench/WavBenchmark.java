@@ -19,14 +19,11 @@ import dev.callstream.server.wire.Media;
 import dev.callstream.server.wire.Start;
 import dev.callstream.server.wire.Stop;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -87,7 +84,7 @@ public class WavBenchmark {
     if (grpc != null) {
       grpc.end(EndReason.SHUTDOWN, null);
     }
-    deleteTree(directory);
+    BenchFiles.deleteTree(directory);
   }
 
   /** WavWriter.write of one 20 ms mono PCM frame (320 bytes). */
@@ -155,7 +152,7 @@ public class WavBenchmark {
         grpc.segmentStop(SEGMENT_IDS[s]);
       }
       grpc.end(EndReason.STOPPED, null);
-      deleteChildren(directory);
+      BenchFiles.deleteChildren(directory);
     }
     calls++;
     CallRecorder recorder = CallRecorder.create(directory);
@@ -176,7 +173,7 @@ public class WavBenchmark {
     if (driver != null) {
       driver.accept(new Stop(null, 60L, "2025-01-01T00:00:00Z", Map.of()));
       driver.accept(new Stop(null, 60L, "2025-01-01T00:00:00Z", Map.of()));
-      deleteChildren(directory);
+      BenchFiles.deleteChildren(directory);
     }
     calls++;
     String callId = "bench" + calls;
@@ -187,28 +184,5 @@ public class WavBenchmark {
     driver.accept(new Start(callId, "1", "2223334444", "2223334444", "99990000", "99990001", "123456789", "123",
         "Queue", "1234", "audio/x-mulaw", 8000, Map.of("callId", callId, "sessionId", "1")));
     media = 0;
-  }
-
-  private static void deleteChildren(Path directory) throws IOException {
-    try (Stream<Path> children = Files.list(directory)) {
-      for (Path child : (Iterable<Path>) children::iterator) {
-        deleteTree(child);
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    }
   }
 }
