@@ -171,18 +171,7 @@ class ExchangingTokenProviderTest {
     int callers = 8;
     ExecutorService pool = Executors.newFixedThreadPool(callers);
     try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<String>> results = new ArrayList<>();
-      for (int i = 0; i < callers; i++) {
-        results.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  return tokens.token();
-                }));
-      }
-      go.countDown();
-      for (Future<String> result : results) {
+      for (Future<String> result : askTogether(pool, callers)) {
         assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("cx-1");
       }
     } finally {
@@ -199,18 +188,7 @@ class ExchangingTokenProviderTest {
             .build());
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<String>> results = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        results.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  return tokens.token();
-                }));
-      }
-      go.countDown();
-      for (Future<String> result : results) {
+      for (Future<String> result : askTogether(pool, 4)) {
         assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS))
             .cause()
             .isInstanceOf(ApiException.class)
@@ -270,5 +248,21 @@ class ExchangingTokenProviderTest {
     tokens.token();
 
     assertThat(tokens.toString()).doesNotContain("cx-1").doesNotContain("rc-token-abc");
+  }
+
+  /** {@code callers} threads of {@code pool} ask {@link #tokens} for a token at the same moment. */
+  private List<Future<String>> askTogether(ExecutorService pool, int callers) {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return tokens.token();
+              }));
+    }
+    go.countDown();
+    return results;
   }
 }
