@@ -395,21 +395,7 @@ class MediaControlClientTest {
 
   @Test
   void a401IsRetriedOnceWithAFreshToken() throws Exception {
-    TokenProvider rotating =
-        new TokenProvider() {
-          private volatile String current = "token-1";
-
-          @Override
-          public String token() {
-            return current;
-          }
-
-          @Override
-          public void invalidate(String token) {
-            current = "token-2";
-          }
-        };
-    MediaControlClient rotatingClient = clientBuilder().tokenProvider(rotating).build();
+    MediaControlClient rotatingClient = clientBuilder().tokenProvider(new RotatingTokens()).build();
     server.enqueue(new MockResponse.Builder().code(401).body("Jwt is expired").build());
     server.enqueue(ok());
 

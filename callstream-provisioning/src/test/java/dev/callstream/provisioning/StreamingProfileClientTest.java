@@ -352,23 +352,7 @@ class StreamingProfileClientTest {
 
   @Test
   void a401IsRetriedExactlyOnceWithAFreshToken() throws Exception {
-    AtomicInteger issued = new AtomicInteger();
-    List<String> invalidated = new ArrayList<>();
-    TokenProvider rotating =
-        new TokenProvider() {
-          private volatile String current = "token-1";
-
-          @Override
-          public String token() {
-            return current;
-          }
-
-          @Override
-          public void invalidate(String token) {
-            invalidated.add(token);
-            current = "token-" + (issued.incrementAndGet() + 1);
-          }
-        };
+    RotatingTokens rotating = new RotatingTokens();
     StreamingProfileClient rotatingClient = clientBuilder().tokenProvider(rotating).build();
     server.enqueue(new MockResponse.Builder().code(401).body("Jwt is expired").build());
     server.enqueue(json(200, PROFILE_RESPONSE));
@@ -377,7 +361,7 @@ class StreamingProfileClientTest {
 
     assertThat(take(server).getHeaders().get("Authorization")).isEqualTo("Bearer token-1");
     assertThat(take(server).getHeaders().get("Authorization")).isEqualTo("Bearer token-2");
-    assertThat(invalidated).containsExactly("token-1");
+    assertThat(rotating.invalidated()).containsExactly("token-1");
 
     server.enqueue(new MockResponse.Builder().code(401).body("Jwt is expired").build());
     server.enqueue(new MockResponse.Builder().code(401).body("Jwt is expired").build());
