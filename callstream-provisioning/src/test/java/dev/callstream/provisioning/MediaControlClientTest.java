@@ -2,6 +2,7 @@ package dev.callstream.provisioning;
 
 import static dev.callstream.provisioning.MockServers.baseUrl;
 import static dev.callstream.provisioning.MockServers.body;
+import static dev.callstream.provisioning.MockServers.countingClient;
 import static dev.callstream.provisioning.MockServers.json;
 import static dev.callstream.provisioning.MockServers.take;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -552,14 +553,7 @@ class MediaControlClientTest {
   @Test
   void anInjectedHttpClientIsUsedAndABuilderNeedsATokenSource() throws Exception {
     AtomicInteger intercepted = new AtomicInteger();
-    OkHttpClient http =
-        new OkHttpClient.Builder()
-            .addInterceptor(
-                chain -> {
-                  intercepted.incrementAndGet();
-                  return chain.proceed(chain.request());
-                })
-            .build();
+    OkHttpClient http = countingClient(intercepted);
     server.enqueue(ok());
 
     clientBuilder().httpClient(http).token("t").build().stop(DIALOG, "s1");

@@ -3,9 +3,11 @@ package dev.callstream.provisioning;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
 
 /** Helpers for MockWebServer on loopback. */
 final class MockServers {
@@ -40,5 +42,16 @@ final class MockServers {
 
   static String body(RecordedRequest request) {
     return request.getBody() == null ? "" : request.getBody().utf8();
+  }
+
+  /** A new OkHttpClient whose interceptor counts the requests a client under test sends through it. */
+  static OkHttpClient countingClient(AtomicInteger requests) {
+    return new OkHttpClient.Builder()
+        .addInterceptor(
+            chain -> {
+              requests.incrementAndGet();
+              return chain.proceed(chain.request());
+            })
+        .build();
   }
 }

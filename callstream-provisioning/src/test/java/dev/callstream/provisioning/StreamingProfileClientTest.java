@@ -2,6 +2,7 @@ package dev.callstream.provisioning;
 
 import static dev.callstream.provisioning.MockServers.baseUrl;
 import static dev.callstream.provisioning.MockServers.body;
+import static dev.callstream.provisioning.MockServers.countingClient;
 import static dev.callstream.provisioning.MockServers.json;
 import static dev.callstream.provisioning.MockServers.take;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -409,14 +410,7 @@ class StreamingProfileClientTest {
   @Test
   void anInjectedHttpClientIsUsed() throws Exception {
     AtomicInteger intercepted = new AtomicInteger();
-    OkHttpClient http =
-        new OkHttpClient.Builder()
-            .addInterceptor(
-                chain -> {
-                  intercepted.incrementAndGet();
-                  return chain.proceed(chain.request());
-                })
-            .build();
+    OkHttpClient http = countingClient(intercepted);
     server.enqueue(json(200, PROFILE_RESPONSE));
 
     clientBuilder().httpClient(http).objectMapper(new ObjectMapper()).token("t").build()
