@@ -1,6 +1,9 @@
 package dev.callstream.core.recording;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * A 16-bit PCM file (mono or stereo) that audio is ADDED into at any sample-frame offset: the
@@ -28,6 +31,8 @@ import java.io.IOException;
  * written in place. Not thread-safe.
  */
 final class MixFile {
+  private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private final WavSink sink;
   private final int channels;
   private final int windowFrames;
@@ -152,11 +157,21 @@ final class MixFile {
 
   /** Stored mode: one source per channel never overlaps itself, so its samples are stored, not added. */
   private void storeRun(int index, byte[] pcm, int off, int n) {
+    // A stored file is stereo: one sample every 4 bytes. Constant strides and whole-sample accesses
+    // let the JIT drop the per-byte bounds checks of a strided byte loop (a tenth of the dispatch
+    // thread's CPU at 200 recorded calls), and four samples are read at once.
     byte[] b = stored;
-    int stride = 2 * channels;
-    for (int k = 0, o = 2 * index; k < n; k++, o += stride) {
-      b[o] = pcm[off + 2 * k];
-      b[o + 1] = pcm[off + 2 * k + 1];
+    int o = 2 * index;
+    int k = 0;
+    for (; k + 4 <= n; k += 4, o += 16) {
+      long four = (long) LONG_LE.get(pcm, off + 2 * k);
+      SHORT_LE.set(b, o, (short) four);
+      SHORT_LE.set(b, o + 4, (short) (four >>> 16));
+      SHORT_LE.set(b, o + 8, (short) (four >>> 32));
+      SHORT_LE.set(b, o + 12, (short) (four >>> 48));
+    }
+    for (; k < n; k++, o += 4) {
+      SHORT_LE.set(b, o, (short) SHORT_LE.get(pcm, off + 2 * k));
     }
   }
 
