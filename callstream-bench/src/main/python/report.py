@@ -273,7 +273,7 @@ def main():
       "(re-run the script). Numbers from a shared, noisy machine: see *Noise* below.\n")
     w("## How to reproduce\n")
     w("A fresh run: `callstream-bench/run-benchmarks.sh --quick` (about 25 minutes on 2 cores: 8 s warm-up, "
-      "10 s windows, 3 rounds of the peers, steps 100/500/1000) or without `--quick` (15 s / 30 s, steps 50 to 2000). It builds "
+      "10 s windows, 3 rounds of the peers, steps 100/500/1000, the steps from 500 calls on with a 20 s warm-up) or without `--quick` (15 s / 30 s, steps 50 to 2000). It builds "
       "`callstream-bench/target/benchmarks.jar`, needs `taskset` for pinning and `/usr/bin/python3` with "
       "`websockets` (override with `PYTHON=`), and uses loopback only. The numbers below come from:\n")
     commands = os.path.join(args.results, "commands.txt")
