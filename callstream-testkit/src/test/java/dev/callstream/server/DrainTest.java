@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callstream.core.AudioChannel;
+import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.testkit.AudioSource;
 import dev.callstream.testkit.CallResult;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +113,46 @@ class DrainTest {
     assertThat(counter("callstream.frames", "channel", "agent")).isEqualTo(finished.agent().framesSent());
     assertThat(counter("callstream.frames", "channel", "conference")).isEqualTo(finished.conference().framesSent());
     assertThat(registry.get("callstream.calls.active").tag("transport", "wss").gauge().value()).isZero();
+  }
+
+  @Test
+  void aCallWhoseUpgradeIsUnderWayWhenTheDrainBeginsRunsOnToItsEnd() throws Exception {
+    // A call's slot is taken at its handshake and its session opens a moment later. A drain that
+    // begins in between has counted the call, so the call runs on like every other open call instead
+    // of ending at once with SHUTDOWN (1001). With IO_THREAD the listener factory runs inside the
+    // session's opening, which lets this test hold the call exactly there.
+    CountDownLatch opening = new CountDownLatch(1);
+    CountDownLatch drainBegun = new CountDownLatch(1);
+    CallStreamListener.Factory recording = RecordingCallListener.factory(created);
+    server = CallStreamServer.builder().host("127.0.0.1").port(0).tls(Tls.none())
+        .dispatch(Dispatch.IO_THREAD)
+        .listenerFactory(info -> {
+          opening.countDown();
+          try {
+            drainBegun.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return recording.create(info);
+        })
+        .meterRegistry(registry)
+        .build().start();
+    platform = FakeEngageVoice.builder(URI.create("ws://127.0.0.1:" + server.port() + "/"))
+        .pacing(Pacing.REALTIME)
+        .build();
+
+    CompletableFuture<CallResult> call = platform.start(call(1, Duration.ofSeconds(1)));
+    assertThat(opening.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the session is opening").isTrue();
+    assertThat(server.activeCalls()).isEqualTo(1);
+    CompletableFuture<Void> drained = server.drain(WAIT);
+    drainBegun.countDown();
+
+    CallResult result = call.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(result.completed()).as("the call ran to its end: %s", result.failure()).isTrue();
+    assertThat(result.closeCode()).isEqualTo(1000);
+    assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
+    drained.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(counter("callstream.calls.ended", "reason", "shutdown")).isZero();
   }
 
   @Test

@@ -50,7 +50,10 @@ public final class CallEndpoint extends Endpoint {
     runtime.registry().opened(call);
     log.debug("call {}: connection open", call.logId());
     call.open();
-    if (runtime.registry().closing()) {
+    // Only a shutdown ends a call that opens now (it may have looked for open calls before this one
+    // was listed). A drain does not: this call's slot was taken before the drain began, so the
+    // drain counted it, and like every other open call it may run on until the drain's deadline.
+    if (runtime.shuttingDown()) {
       call.shutdown();
     }
   }
