@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.glassfish.tyrus.spi.ReadHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,15 @@ final class CallConnection {
   /** A servlet container reads the connection: no pausing, a full lane ends the call. */
   private final boolean unpausable;
   private final AtomicReference<Termination> termination = new AtomicReference<>();
+  /**
+   * Held while our side closes the session and while Tyrus reads the peer's frames
+   * ({@link #toTyrus}). Tyrus marks the socket closing before it writes our close frame; a
+   * peer's close frame handled in between (the platform closes right after its Stops, just as we
+   * close on them) makes Tyrus close the connection at once, and our close frame is never written:
+   * the peer sees the connection end without one (1006). Not needed on a container's transport
+   * (its own implementation handles the close handshake) but harmless there.
+   */
+  private final Object closing = new Object();
   private final AtomicBoolean released = new AtomicBoolean();
   volatile long lastActivityNanos = System.nanoTime();
 
@@ -315,14 +325,26 @@ final class CallConnection {
     log.debug("call {}: closing with {} ({})", logId, code.getCode(), reason.label());
     reads.resumeNow();   // to read the peer's close reply; later messages are ignored
     lane.add(FINISH);
-    try {
-      if (session.isOpen()) {
-        session.close(new CloseReason(code, phrase));
+    synchronized (closing) {
+      try {
+        if (session.isOpen()) {
+          session.close(new CloseReason(code, phrase));
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        log.debug("call {}: close failed: {}", logId, e.toString());
       }
-    } catch (java.io.IOException | RuntimeException e) {
-      log.debug("call {}: close failed: {}", logId, e.toString());
     }
     return true;
+  }
+
+  /**
+   * Hands the peer's bytes to Tyrus (control frames among them, its close frame too), never while
+   * {@link #terminate} is closing the session: see {@link #closing}. Read thread.
+   */
+  void toTyrus(ReadHandler tyrus, ByteBuffer bytes) {
+    synchronized (closing) {
+      tyrus.handle(bytes);
+    }
   }
 
   // ---------------------------------------------------------------- lane side

@@ -41,6 +41,7 @@ import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.memory.ByteBufferArray;
 import org.glassfish.tyrus.core.RequestContext;
 import org.glassfish.tyrus.core.TyrusUpgradeResponse;
+import org.glassfish.tyrus.spi.ReadHandler;
 import org.glassfish.tyrus.spi.WebSocketEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -252,7 +253,9 @@ final class UpgradeFilter extends BaseFilter {
       }
       wire.call = call;
       call.reads.attach(new ConnectionReads(connection, logId));
-      wire.frames = new FrameReader(runtime.settings().maxMessageBytes(), tyrus.getReadHandler(), call::onText, scratch);
+      ReadHandler tyrusReads = tyrus.getReadHandler();
+      wire.frames = new FrameReader(runtime.settings().maxMessageBytes(),
+          bytes -> call.toTyrus(tyrusReads, bytes), call::onText, scratch);
       wire.tyrus = tyrus;
       cancelDeadline(wire);
       connection.addCloseListener(new GenericCloseListener() {
