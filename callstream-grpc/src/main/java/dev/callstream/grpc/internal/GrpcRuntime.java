@@ -322,24 +322,44 @@ public final class GrpcRuntime {
   private final class StreamHandler implements ServerCallHandler<Inbound, Empty> {
     @Override
     public ServerCall.Listener<Inbound> startCall(ServerCall<Inbound, Empty> call, Metadata headers) {
-      if (closing) {
+      GrpcCall grpcCall = new GrpcCall(call, AuthorizationInterceptor.callInfo(headers),
+          CloseStatusTracer.KEY.get(Context.current()), GrpcRuntime.this);
+      CallStreamMetrics.Rejection refused = admit(grpcCall);
+      if (refused == CallStreamMetrics.Rejection.DRAINING) {
         refusedDraining.incrementAndGet();
-        rejected(CallStreamMetrics.Rejection.DRAINING);
+        rejected(refused);
         call.close(Status.UNAVAILABLE.withDescription("server shutting down"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
-      if (!settings.admission().tryAcquire()) {
+      if (refused != null) {
         refusedCapacity.incrementAndGet();
-        rejected(CallStreamMetrics.Rejection.CAPACITY);
+        rejected(refused);
         log.info("stream refused: {} calls open, the limit", settings.admission().maxCalls());
         call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many calls"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
-      GrpcCall grpcCall = new GrpcCall(call, AuthorizationInterceptor.callInfo(headers),
-          CloseStatusTracer.KEY.get(Context.current()), GrpcRuntime.this);
-      open.add(grpcCall);
       grpcCall.open();
       return grpcCall;
+    }
+  }
+
+  /**
+   * Lists {@code call} among the open calls and takes its slot, or says why not ({@code DRAINING},
+   * {@code CAPACITY}). Under the drain's lock, so that a call is either refused by a drain that has
+   * begun or listed before the drain looks for open calls, and then runs on like the others: checked
+   * and listed apart, a call admitted just as a drain began could be missed by it and cut when the
+   * network stops.
+   */
+  private CallStreamMetrics.Rejection admit(GrpcCall call) {
+    synchronized (idle) {
+      if (closing) {
+        return CallStreamMetrics.Rejection.DRAINING;
+      }
+      if (!settings.admission().tryAcquire()) {
+        return CallStreamMetrics.Rejection.CAPACITY;
+      }
+      open.add(call);
+      return null;
     }
   }
 
