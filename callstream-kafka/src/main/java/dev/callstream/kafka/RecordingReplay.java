@@ -10,6 +10,7 @@ import dev.callstream.core.recording.CallRecorder;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecordingReplay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RecordingReplay.class);
+  /** The files a recorder creates in a call's folder before its first {@code call.json}. */
+  private static final Pattern RECORDER_OPENING =
+      Pattern.compile("(agent|conference|stereo|segment-[^/]+)\\.wav|call\\.json\\.tmp");
+  private static final long WAV_HEADER_BYTES = 58; // the mu-law header; PCM's is 44
 
   private final KafkaCallSource source;
   private final int skipped;
@@ -159,6 +165,12 @@ public final class RecordingReplay implements AutoCloseable {
       for (Path folder : folders) {
         Path callJson = folder.resolve("call.json");
         if (!Files.isRegularFile(callJson)) {
+          if (openedButNeverDescribed(folder)) {
+            LOG.info("removing {}: an earlier replay stopped while opening that call (before its call.json);"
+                + " it is replayed from its start", LogSafe.id(folder.getFileName().toString()));
+            deleteQuietly(folder);
+            removed++;
+          }
           continue;
         }
         JsonNode json;
@@ -185,6 +197,33 @@ public final class RecordingReplay implements AutoCloseable {
       }
     }
     return new int[] {removed};
+  }
+
+  /**
+   * True for a folder that is empty or holds nothing but files a recorder opens before it first
+   * writes {@code call.json} (the tracks, and {@code call.json.tmp}), none of them holding audio yet:
+   * what a replay killed between creating a call's folder and describing it leaves. Which call it
+   * was cannot be read from it; left in place, it would push that call, replayed again, into a
+   * {@code -2} folder. Deleting it loses no audio. Any other folder without a {@code call.json} is
+   * not ours and is kept.
+   */
+  private static boolean openedButNeverDescribed(Path folder) throws IOException {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.allMatch(file -> RECORDER_OPENING.matcher(file.getFileName().toString()).matches()
+          && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && headerOnly(file));
+    }
+  }
+
+  /** At most a WAV header: no audio written yet (44 bytes for PCM); any size for call.json.tmp. */
+  private static boolean headerOnly(Path file) {
+    if (file.getFileName().toString().equals("call.json.tmp")) {
+      return true;
+    }
+    try {
+      return Files.size(file) <= WAV_HEADER_BYTES;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void deleteQuietly(Path folder) {

@@ -71,6 +71,43 @@ class ReplayCrashTest {
     }
   }
 
+  @Test
+  void aFolderLeftBeforeItsCallJsonIsReplayedIntoNotBeside() throws Exception {
+    broker.createTopic("opened", 1);
+    Path live = dir.resolve("live");
+    Path replay = dir.resolve("replay");
+    try (KafkaCallPublisher publisher = KafkaCallPublisher.builder(broker.bootstrap()).topic("opened").start()) {
+      CallRecorder recorder = CallRecorder.builder(live).callJsonExtras(publisher.callJsonExtras()).build();
+      LiveCalls.run(CallStreamListener.Factory.all(recorder, publisher), 2, 60, 11);
+      assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+    }
+    List<String> calls = RecordingFiles.folders(live);
+    // What a replay killed between creating a call's folder and writing its call.json leaves: the
+    // tracks' headers and a half-written call.json.tmp. Caught at that moment by ReplayKillTest (cli)
+    // under load, the restarted replay wrote the call again into a "-2" folder beside it.
+    Path opened = Files.createDirectories(replay.resolve(calls.get(0)));
+    for (String wav : List.of("agent.wav", "conference.wav", "stereo.wav")) {
+      Files.write(opened.resolve(wav), new byte[44]);
+    }
+    Files.writeString(opened.resolve("call.json.tmp"), "{\"callId\":");
+    // Not a folder a replay left while opening a call (a track with audio, no call.json): kept.
+    Path foreign = Files.createDirectories(replay.resolve("notes"));
+    byte[] audio = new byte[44 + 160];
+    Files.write(foreign.resolve("agent.wav"), audio);
+
+    try (RecordingReplay replaying = RecordingReplay.start(broker.bootstrap(), "opened", "opened-group", replay,
+        new CallRecorder.Events() {})) {
+      assertThat(replaying.removedAtStart()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+          .until(() -> finished(replay) == calls.size());
+    }
+
+    assertThat(foreign.resolve("agent.wav")).hasBinaryContent(audio);
+    Files.delete(foreign.resolve("agent.wav"));
+    Files.delete(foreign);
+    RecordingFiles.assertSameWavs(live, replay);
+  }
+
   private static Process child(Path replay, long microsPerFrame, int idleSeconds, Path log) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
