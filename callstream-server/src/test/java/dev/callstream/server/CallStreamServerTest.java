@@ -32,7 +32,7 @@ class CallStreamServerTest extends ServerTestSupport {
 
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1000);
     assertThat(listener.info.callId()).isEqualTo("A1");
     assertThat(listener.info.agentId()).isEqualTo("42");
     assertThat(listener.events).containsExactly("connected", "start:A1",
@@ -155,7 +155,7 @@ class CallStreamServerTest extends ServerTestSupport {
     RecordingCallListener badListener = a.info.callId().equals("bad") ? a : b;
     RecordingCallListener goodListener = badListener == a ? b : a;
     assertThat(badListener.awaitEnd()).isEqualTo(EndReason.ERROR);
-    assertThat(bad.awaitCloseCode(5)).isEqualTo(1011);
+    assertThat(bad.awaitCloseCode(30)).isEqualTo(1011);
 
     good.send(PlatformJson.media("Participant", 10, PlatformJson.frame(2)), PlatformJson.stop(), PlatformJson.stop());
     assertThat(goodListener.awaitEnd()).isEqualTo(EndReason.STOPPED);
@@ -224,7 +224,7 @@ class CallStreamServerTest extends ServerTestSupport {
 
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.STOPPED);
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1000);
     assertThat(listener.events).containsExactly("connected", "start:inline",
         "audio:agent:0", "audio:conference:0", "audio:agent:1", "audio:conference:1",
         "audio:agent:2", "audio:conference:2", "stop", "stop", "end:stopped");
@@ -243,7 +243,7 @@ class CallStreamServerTest extends ServerTestSupport {
 
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.CLOSED);
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1001);
     assertThat(listener.frames).hasSize(1);
     assertThat(listener.events.stream().filter(event -> event.startsWith("end:"))).containsExactly("end:closed");
     await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
@@ -278,7 +278,7 @@ class CallStreamServerTest extends ServerTestSupport {
     server.close();
 
     assertThat(listener.end).isCompletedWithValue(EndReason.SHUTDOWN);
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1001);
     assertThat(server.activeCalls()).isZero();
     server.close();
   }
@@ -299,7 +299,7 @@ class CallStreamServerTest extends ServerTestSupport {
     WebSocketPeer peer = Peers.connect(server, "callId=self");
     peer.send(PlatformJson.connected(), PlatformJson.start("self"));
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1000);
   }
 
   @Test
@@ -308,7 +308,7 @@ class CallStreamServerTest extends ServerTestSupport {
       throw new IllegalStateException("no listener today");
     }));
     WebSocketPeer peer = Peers.connect(server, "callId=refused");
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1011);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1011);
     await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
   }
 

@@ -63,7 +63,7 @@ class HandshakeTest extends ServerTestSupport {
     CallStreamServer server = startWithSecrets();
     WebSocketPeer peer = Peers.connect(server, "callId=s");
     peer.send(PlatformJson.connected(), PlatformJson.startWithSecret("s", "wrong"), PlatformJson.media("Participant", 0, PlatformJson.frame(1)));
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1008);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1008);
     await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
     assertThat(listenersCreated).hasValue(0);
   }
@@ -79,7 +79,7 @@ class HandshakeTest extends ServerTestSupport {
     } catch (CompletionException closedBeforeTheStartWasSent) {
       // the close code below is what the test is about
     }
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1008);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1008);
     await().atMost(Duration.ofSeconds(60)).until(() -> server.activeCalls() == 0);
     assertThat(listenersCreated).hasValue(0);
   }

@@ -33,7 +33,7 @@ class LimitsTest extends ServerTestSupport {
     for (int i = 0; i < 100; i++) {
       peer.send("garbage " + i);
     }
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1007);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1007);
     RecordingCallListener listener = RecordingCallListener.take(created);
     assertThat(listener.awaitEnd()).isEqualTo(EndReason.ERROR);
     assertThat(listener.errors).hasSize(100);
@@ -45,7 +45,7 @@ class LimitsTest extends ServerTestSupport {
     WebSocketPeer peer = Peers.connect(server, "callId=b");
     peer.send(PlatformJson.connected());
     peer.sendBinary(new byte[] {1, 2, 3});
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1003);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1003);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
   }
 
@@ -60,7 +60,7 @@ class LimitsTest extends ServerTestSupport {
       // The server may close before the client finished writing the message.
     }
     RecordingCallListener listener = RecordingCallListener.take(created);
-    int code = peer.awaitCloseCode(5);
+    int code = peer.awaitCloseCode(30);
     if (code == WebSocketPeer.NO_CLOSE_FRAME) {
       // When the server closes while the client is still writing the 70 KB, the client's write can
       // fail (broken pipe) before it reads the 1009 frame; then check the server's side of it.
@@ -89,7 +89,7 @@ class LimitsTest extends ServerTestSupport {
     } catch (java.util.concurrent.CompletionException closedWhileSending) {
       // The server may close before the client finished writing the message.
     }
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1009);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1009);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.ERROR);
   }
 
@@ -109,7 +109,7 @@ class LimitsTest extends ServerTestSupport {
     CallStreamServer server = start(builder -> builder.idleTimeout(Duration.ofMillis(300)));
     WebSocketPeer peer = Peers.connect(server, "callId=idle");
     peer.send(PlatformJson.connected(), PlatformJson.start("idle"));
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1001);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1001);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.CLOSED);
   }
 }

@@ -48,7 +48,7 @@ class TlsTest extends ServerTestSupport {
     WebSocketPeer peer = Peers.connect(server, "callId=tls");
     playCall(peer, "tls", 2);
     assertThat(RecordingCallListener.take(created).awaitEnd()).isEqualTo(EndReason.STOPPED);
-    assertThat(peer.awaitCloseCode(5)).isEqualTo(1000);
+    assertThat(peer.awaitCloseCode(30)).isEqualTo(1000);
   }
 
   @Test
