@@ -38,15 +38,9 @@ class ReplayCrashTest {
 
   @Test
   void aReplayKilledMidCallAndRestartedRecordsEveryCallOnceAndIdentical() throws Exception {
-    broker.createTopic("crash", 2);
-    Path live = dir.resolve("live");
+    // lengths 80 to 430 frames: calls end one after the other, so the replay can be caught between two ends
+    Path live = recordAndPublish("crash", 2, 8, 80, 99, 50);
     Path replay = dir.resolve("replay");
-    try (KafkaCallPublisher publisher = KafkaCallPublisher.builder(broker.bootstrap()).topic("crash").start()) {
-      CallRecorder recorder = CallRecorder.builder(live).callJsonExtras(publisher.callJsonExtras()).build();
-      // lengths 80 to 430 frames: calls end one after the other, so the replay can be caught between two ends
-      LiveCalls.run(CallStreamListener.Factory.all(recorder, publisher), 8, 80, 99, 50);
-      assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
-    }
 
     Process first = child(replay, 2000, 60, dir.resolve("first.log"));
     try {
@@ -73,14 +67,8 @@ class ReplayCrashTest {
 
   @Test
   void aFolderLeftBeforeItsCallJsonIsReplayedIntoNotBeside() throws Exception {
-    broker.createTopic("opened", 1);
-    Path live = dir.resolve("live");
+    Path live = recordAndPublish("opened", 1, 2, 60, 11, 7);
     Path replay = dir.resolve("replay");
-    try (KafkaCallPublisher publisher = KafkaCallPublisher.builder(broker.bootstrap()).topic("opened").start()) {
-      CallRecorder recorder = CallRecorder.builder(live).callJsonExtras(publisher.callJsonExtras()).build();
-      LiveCalls.run(CallStreamListener.Factory.all(recorder, publisher), 2, 60, 11);
-      assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
-    }
     List<String> calls = RecordingFiles.folders(live);
     // What a replay killed between creating a call's folder and writing its call.json leaves: the
     // tracks' headers and a half-written call.json.tmp. Caught at that moment by ReplayKillTest (cli)
@@ -106,6 +94,22 @@ class ReplayCrashTest {
     Files.delete(foreign.resolve("agent.wav"));
     Files.delete(foreign);
     RecordingFiles.assertSameWavs(live, replay);
+  }
+
+  /**
+   * Creates {@code topic}, records {@code calls} calls ({@link LiveCalls#run}) into the folder it
+   * returns and publishes them to the topic.
+   */
+  private Path recordAndPublish(String topic, int partitions, int calls, int frames, long seed, int step)
+      throws Exception {
+    broker.createTopic(topic, partitions);
+    Path live = dir.resolve("live");
+    try (KafkaCallPublisher publisher = KafkaCallPublisher.builder(broker.bootstrap()).topic(topic).start()) {
+      CallRecorder recorder = CallRecorder.builder(live).callJsonExtras(publisher.callJsonExtras()).build();
+      LiveCalls.run(CallStreamListener.Factory.all(recorder, publisher), calls, frames, seed, step);
+      assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+    }
+    return live;
   }
 
   private static Process child(Path replay, long microsPerFrame, int idleSeconds, Path log) throws IOException {
