@@ -38,9 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecordingReplay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RecordingReplay.class);
-  /** The files a recorder creates in a call's folder before its first {@code call.json}. */
-  private static final Pattern RECORDER_OPENING =
-      Pattern.compile("(agent|conference|stereo|segment-[^/]+)\\.wav|call\\.json\\.tmp");
+  /** The tracks a recorder creates in a call's folder (before its first {@code call.json}). */
+  private static final Pattern TRACK = Pattern.compile("(agent|conference|stereo|segment-[^/]+)\\.wav");
   private static final long WAV_HEADER_BYTES = 58; // the mu-law header; PCM's is 44
 
   private final KafkaCallSource source;
@@ -209,18 +208,21 @@ public final class RecordingReplay implements AutoCloseable {
    */
   private static boolean openedButNeverDescribed(Path folder) throws IOException {
     try (Stream<Path> files = Files.list(folder)) {
-      return files.allMatch(file -> RECORDER_OPENING.matcher(file.getFileName().toString()).matches()
-          && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && headerOnly(file));
+      return files.allMatch(RecordingReplay::writtenBeforeCallJson);
     }
   }
 
-  /** At most a WAV header: no audio written yet (44 bytes for PCM); any size for call.json.tmp. */
-  private static boolean headerOnly(Path file) {
-    if (file.getFileName().toString().equals("call.json.tmp")) {
+  /** A (half-written) {@code call.json.tmp}, or a track holding at most its header: no audio yet. */
+  private static boolean writtenBeforeCallJson(Path file) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    String name = file.getFileName().toString();
+    if (name.equals("call.json.tmp")) {
       return true;
     }
     try {
-      return Files.size(file) <= WAV_HEADER_BYTES;
+      return TRACK.matcher(name).matches() && Files.size(file) <= WAV_HEADER_BYTES;
     } catch (IOException e) {
       return false;
     }
