@@ -14,9 +14,13 @@ import dev.callstream.core.CallStreamListener;
 import dev.callstream.core.EndReason;
 import dev.callstream.server.wire.Start;
 import dev.callstream.transport.Tls;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -93,10 +97,10 @@ class CallStreamServerTest extends ServerTestSupport {
     // ended without one). The race is narrow: before the fix, about 1 round in 4,000 over TLS lost
     // our frame (2 in 8,000; 0 in 16,000 after), so this run catches a regression only sometimes.
     CallStreamServer server = start();
-    java.net.http.HttpClient client = Peers.client(server);
-    java.util.Map<Integer, Integer> codes = new java.util.TreeMap<>();
+    HttpClient client = Peers.client(server);
+    Map<Integer, Integer> codes = new TreeMap<>();
     for (int round = 0; round < 100; round++) {
-      WebSocketPeer peer = WebSocketPeer.connect(client, server.uri(), "callId=both" + round, java.util.Map.of());
+      WebSocketPeer peer = WebSocketPeer.connect(client, server.uri(), "callId=both" + round, Map.of());
       peer.send(PlatformJson.connected(), PlatformJson.start("both" + round), PlatformJson.stop(), PlatformJson.stop());
       long until = System.nanoTime() + round * 5_000L;
       while (System.nanoTime() < until) {
@@ -104,7 +108,7 @@ class CallStreamServerTest extends ServerTestSupport {
       }
       try {
         peer.closeNormally();
-      } catch (java.util.concurrent.CompletionException ourCloseCameFirst) {
+      } catch (CompletionException ourCloseCameFirst) {
         // the client has answered our close frame already, and its output is closed
       }
       codes.merge(peer.awaitCloseCode(30), 1, Integer::sum);
